@@ -1,0 +1,1 @@
+"""Chemistry layer: RDKit parsing, roles, descriptors and molecular graphs."""

@@ -1,0 +1,32 @@
+"""The ``resistml`` command. Each module in this package adds its subcommand via ``register(app)``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import typer
+
+app = typer.Typer(
+    name="resistml",
+    help="Property prediction and simulation for negative-tone chemically amplified resists.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _register_commands() -> None:
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

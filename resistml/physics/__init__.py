@@ -1,0 +1,1 @@
+"""The built-in physics simulator of negative chemically amplified resists."""
