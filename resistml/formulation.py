@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,7 +35,7 @@ FRACTION_TOLERANCE = 1e-3
 """Allowed deviation of a resin's repeat-unit mole fractions from a sum of 1."""
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """Component roles of a negative chemically amplified resist (A, B/B', C, D, E)."""
 
     acid_generator = "acid_generator"
