@@ -23,8 +23,9 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
+# pytest exits 5 when no test carries the mark; that is not a failure.
 test-slow: setup
-	$(BIN)/python -m pytest -q -m slow
+	$(BIN)/python -m pytest -q -m slow || [ $$? -eq 5 ]
 
 lint: setup
 	$(BIN)/ruff check resistml tests train serve

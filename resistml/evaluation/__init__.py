@@ -1,0 +1,1 @@
+"""Model evaluation: accuracy metrics, uncertainty calibration, and simple baselines."""
