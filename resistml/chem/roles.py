@@ -18,7 +18,7 @@ looks along the backbone (the shortest path between the two ``[*]`` ends).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rdkit import Chem
 
@@ -134,7 +134,7 @@ _BASE_CLASSES = ("tertiary_amine", "secondary_amine", "primary_amine", "amidine"
 _CC_GROUPS = ("acrylate", "methacrylate", "vinyl_ether", "styrenic", "allyl")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(smarts: str) -> Chem.Mol:
     pattern = Chem.MolFromSmarts(smarts)
     if pattern is None:  # a programming error in this module, not user input
