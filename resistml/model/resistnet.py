@@ -1,0 +1,191 @@
+"""ResistNet: GNN per unique molecule -> component tokens -> Set Transformer -> Gaussian heads.
+
+Two scriptable entry points let serving cache molecule embeddings:
+``encode_molecules`` (graphs -> [U, H]) and ``predict_formulations`` (embeddings + indices ->
+mean [B, T], variance [B, T]). Each target has a mean and a log-variance head trained with the
+Gaussian negative log-likelihood (Nix & Weigend 1994; Kendall & Gal, NeurIPS 2017), so every
+prediction carries an uncertainty. Targets are predicted in the units of ``TARGETS`` (log10 of
+the physical quantity where named so); ``target_mean``/``target_std`` buffers standardise them.
+The model sees tensors only (no RDKit): the input sizes default to those of
+``resistml.chem.graphs`` and ``resistml.chem.collate`` (checked by the tests).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import torch
+from torch import Tensor, nn
+
+from resistml.model.encoder import MoleculeEncoder
+from resistml.model.set_transformer import DeepSets, SetTransformer
+
+if TYPE_CHECKING:
+    from resistml.chem.collate import FormulationBatch
+
+TARGETS: tuple[str, ...] = (
+    "log10_sensitivity",  # dose to clear/gel at the design thickness, log10(uC/cm2)
+    "log10_gel_dose",  # onset of insolubility, log10(uC/cm2)
+    "log10_resolution",  # smallest resolved half-pitch, log10(nm)
+    "contrast",  # gamma of the contrast curve (dimensionless)
+    "log10_ler",  # 3-sigma line-edge roughness, log10(nm)
+)
+"""Default target names, in output column order."""
+LOGVAR_MIN, LOGVAR_MAX = -12.0, 8.0
+"""Clamp of the standardised log-variance heads (keeps the NLL finite)."""
+
+
+class ResistNet(nn.Module):
+    """Formulation property model (see module docstring).
+
+    ``pooling``: "attention" (Set Transformer) or the DeepSets ablations "mean" / "sum".
+    ``physics_columns``: process columns holding physics features; ``use_physics=False`` zeroes
+    them (the "without physics features" ablation, same data pipeline).
+    """
+
+    def __init__(
+        self,
+        *,
+        atom_dim: int = 40,
+        bond_dim: int = 13,
+        amount_dim: int = 4,
+        process_dim: int = 9,
+        num_roles: int = 6,
+        num_targets: int = len(TARGETS),
+        hidden: int = 128,
+        gnn_layers: int = 4,
+        heads: int = 4,
+        set_blocks: int = 2,
+        pooling: str = "attention",
+        dropout: float = 0.1,
+        use_physics: bool = True,
+        physics_columns: tuple[int, ...] = (),
+    ):
+        super().__init__()
+        self.config = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
+        self.encoder = MoleculeEncoder(atom_dim, bond_dim, hidden, gnn_layers, dropout)
+        self.component_in = nn.Sequential(
+            nn.Linear(hidden + amount_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden)
+        )
+        self.role_embedding = nn.Embedding(num_roles, hidden)
+        self.process_in = nn.Sequential(
+            nn.Linear(process_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden)
+        )
+        self.set_encoder = self._set_encoder(pooling, hidden, heads, set_blocks, dropout)
+        self.num_film = int(self.set_encoder.num_film)
+        self.film = nn.Linear(hidden, self.num_film * 2 * hidden)
+        nn.init.zeros_(self.film.weight)
+        nn.init.zeros_(self.film.bias)
+        self.head = nn.Sequential(
+            nn.Linear(2 * hidden, hidden),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, 2 * num_targets),
+        )
+        keep = torch.ones(process_dim)
+        if not use_physics:
+            keep[list(physics_columns)] = 0.0
+        self.register_buffer("process_keep", keep)
+        self.register_buffer("target_mean", torch.zeros(num_targets))
+        self.register_buffer("target_std", torch.ones(num_targets))
+        self.hidden = hidden
+        self.logvar_min, self.logvar_max = LOGVAR_MIN, LOGVAR_MAX
+        self.num_targets = num_targets
+
+    @staticmethod
+    def _set_encoder(
+        pooling: str, hidden: int, heads: int, blocks: int, dropout: float
+    ) -> nn.Module:
+        if pooling == "attention":
+            return SetTransformer(hidden, heads, blocks, dropout)
+        if pooling in ("mean", "sum"):
+            return DeepSets(hidden, pooling, dropout)
+        raise ValueError(f"pooling: expected 'attention', 'mean' or 'sum', got {pooling!r}")
+
+    @torch.jit.ignore
+    def set_target_scaling(self, mean: Tensor, std: Tensor) -> None:
+        """Standardise targets with the training-set mean and standard deviation per column."""
+        self.target_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
+        self.target_std.copy_(torch.as_tensor(std, dtype=torch.float32).clamp(min=1e-6))
+
+    @torch.jit.export
+    def encode_molecules(
+        self, x: Tensor, edge_index: Tensor, edge_attr: Tensor, batch: Tensor, num_graphs: int
+    ) -> Tensor:
+        """Embeddings [U, H] of U molecule graphs (cacheable per canonical SMILES)."""
+        return self.encoder(x, edge_index, edge_attr, batch, num_graphs)
+
+    @torch.jit.export
+    def predict_formulations(
+        self,
+        mol_emb: Tensor,
+        struct_index: Tensor,
+        struct_weight: Tensor,
+        struct_slot: Tensor,
+        roles: Tensor,
+        amounts: Tensor,
+        mask: Tensor,
+        process: Tensor,
+    ) -> tuple[Tensor, Tensor]:
+        """Mean and variance [B, T] of every target from molecule embeddings and slot indices."""
+        b, k = roles.shape[0], roles.shape[1]
+        picked = mol_emb.index_select(0, struct_index) * struct_weight.unsqueeze(1)
+        components = torch.zeros(b * k, self.hidden, dtype=mol_emb.dtype, device=mol_emb.device)
+        components = components.index_add_(0, struct_slot, picked).reshape(b, k, self.hidden)
+        tokens = self.component_in(torch.cat([components, amounts], dim=-1)) + self.role_embedding(
+            roles
+        )
+        proc = self.process_in(process * self.process_keep)
+        tokens = torch.cat([proc.unsqueeze(1), tokens], dim=1)
+        full_mask = torch.cat([torch.ones_like(mask[:, :1]), mask], dim=1)
+        film = self.film(proc).reshape(b, self.num_film, 2, self.hidden)
+        pooled = self.set_encoder(tokens, full_mask, film)
+        out = self.head(torch.cat([pooled, proc], dim=1)).reshape(b, 2, self.num_targets)
+        logvar = out[:, 1].clamp(self.logvar_min, self.logvar_max)
+        mean = out[:, 0] * self.target_std + self.target_mean
+        return mean, torch.exp(logvar) * self.target_std**2
+
+    def forward(
+        self,
+        x: Tensor,
+        edge_index: Tensor,
+        edge_attr: Tensor,
+        batch: Tensor,
+        num_graphs: int,
+        struct_index: Tensor,
+        struct_weight: Tensor,
+        struct_slot: Tensor,
+        roles: Tensor,
+        amounts: Tensor,
+        mask: Tensor,
+        process: Tensor,
+    ) -> tuple[Tensor, Tensor]:
+        """``encode_molecules`` then ``predict_formulations``."""
+        mol_emb = self.encode_molecules(x, edge_index, edge_attr, batch, num_graphs)
+        return self.predict_formulations(
+            mol_emb, struct_index, struct_weight, struct_slot, roles, amounts, mask, process
+        )
+
+
+def batch_inputs(fb: FormulationBatch) -> tuple[Any, ...]:
+    """The positional ``ResistNet.forward`` arguments of a collated batch."""
+    g = fb.graphs
+    return (
+        g.x,
+        g.edge_index,
+        g.edge_attr,
+        g.batch,
+        int(g.num_graphs),
+        fb.struct_index,
+        fb.struct_weight,
+        fb.struct_slot,
+        fb.roles,
+        fb.amounts,
+        fb.mask,
+        fb.process,
+    )
+
+
+def predict_batch(model: nn.Module, fb: FormulationBatch) -> tuple[Tensor, Tensor]:
+    """Mean and variance [B, T] for a collated batch (eager or scripted model)."""
+    return model(*batch_inputs(fb))
