@@ -162,3 +162,26 @@ def test_bad_smiles_raises_smiles_error(example_dict):
     )
     with pytest.raises(SmilesError, match="C1CC"):
         collate_formulations([good, broken])
+
+
+def test_physics_features_follow_bethe_stopping_power(example_dict):
+    """Film stopping power at 100 keV is close to ESTAR's PMMA value and falls with energy."""
+    from resistml.chem.collate import PHYSICS_FEATURES, process_feature_names
+
+    rows = []
+    for energy in (25.0, 50.0, 100.0):
+        example_dict["process"] = {"radiation": "electron", "beam_energy_keV": energy}
+        batch = collate_formulations([Formulation.from_dict(example_dict)], physics=True)
+        assert batch.process.shape[1] == len(process_feature_names(True))
+        rows.append(dict(zip(process_feature_names(True), batch.process[0].tolist(), strict=True)))
+    mass_sp = [10 ** r[PHYSICS_FEATURES[0]] for r in rows]
+    # ESTAR collision stopping power of PMMA: 4.006 MeV cm2/g at 100 keV; a PHS/onium film is similar
+    assert 3.7 < mass_sp[2] < 4.4
+    # Bethe: S roughly ~ E^-0.8 between 25 and 100 keV (ESTAR PMMA 50->100 keV: 6.429/4.006 = 1.60)
+    assert 1.5 < mass_sp[1] / mass_sp[2] < 1.7 and mass_sp[0] > mass_sp[1]
+    for r in rows:  # linear = mass stopping power x density (1.0-1.4 g/cm3 for organics), in eV/nm
+        density = 10 ** (r[PHYSICS_FEATURES[1]] - r[PHYSICS_FEATURES[0]]) * 10
+        assert 1.0 < density < 1.4
+    example_dict["process"] = {"radiation": "xray", "photon_energy_keV": 1.0}
+    xray = collate_formulations([Formulation.from_dict(example_dict)], physics=True)
+    assert xray.process[0, -len(PHYSICS_FEATURES) :].abs().sum() == 0

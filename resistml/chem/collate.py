@@ -23,8 +23,10 @@ import torch
 from torch_geometric.data import Batch
 
 from resistml.chem.graphs import mol_graph
+from resistml.chem.material import film_material
 from resistml.chem.smiles import canonical_smiles
 from resistml.formulation import Formulation, Process, Role
+from resistml.physics.electron import collision_stopping_power
 
 ROLES: tuple[Role, ...] = tuple(Role)
 """Role ids are 1 + the index in this tuple; id 0 marks a padding slot."""
@@ -45,8 +47,16 @@ PROCESS_FEATURES: tuple[str, ...] = (
     "log10_spot_size_nm",
 )
 """Per-formulation process features, in column order."""
-PHYSICS_FEATURES: tuple[str, ...] = ("log10_stopping_power_MeV_cm2_g",)
+PHYSICS_FEATURES: tuple[str, ...] = (
+    "log10_stopping_power_MeV_cm2_g",  # mass collision stopping power of the film
+    "log10_linear_stopping_power_eV_nm",  # energy deposited per nm of primary path
+)
 """Optional physics columns appended after PROCESS_FEATURES when ``physics=True``."""
+
+
+def process_feature_names(physics: bool = False) -> tuple[str, ...]:
+    """Column names of ``FormulationBatch.process`` for the given ``physics`` flag."""
+    return PROCESS_FEATURES + (PHYSICS_FEATURES if physics else ())
 
 
 @dataclass
@@ -110,31 +120,20 @@ def process_features(process: Process) -> list[float]:
 
 
 def physics_features(formulation: Formulation) -> list[float]:
-    """The ``PHYSICS_FEATURES``: log10 collision stopping power of the film at the beam energy.
+    """The ``PHYSICS_FEATURES``: stopping power of the dry film at the beam energy.
 
-    Uses the Bethe stopping power of the simulator (``resistml.physics.electron``) for the film's
-    elemental make-up (``resistml.chem.material``); zero for X-ray exposures, where the
-    photoabsorption, not the primary-electron stopping, sets the deposited energy.
+    ICRU 37 relativistic Bethe collision stopping power S/rho (``resistml.physics.electron``) of
+    the film's elemental make-up and density (``resistml.chem.material.film_material``), and the
+    linear stopping power S = (S/rho) rho in eV/nm, which sets the energy deposited per unit
+    volume per incident electron. Both are zero for X-ray exposures, where photoabsorption
+    rather than primary-electron stopping sets the deposited energy.
     """
     if formulation.process.radiation != "electron":
-        return [0.0]
-    from resistml.chem.material import film_material
-    from resistml.physics.electron import collision_stopping_power
-
-    sp = float(
-        collision_stopping_power(formulation.process.beam_energy_keV, film_material(formulation))
-    )
-    return [math.log10(sp)]
-
-
-def physics_available() -> bool:
-    """Whether the simulator modules needed by ``physics_features`` are importable."""
-    try:
-        from resistml.chem.material import film_material  # noqa: F401
-        from resistml.physics.electron import collision_stopping_power  # noqa: F401
-    except ImportError:
-        return False
-    return True
+        return [0.0] * len(PHYSICS_FEATURES)
+    film = film_material(formulation)
+    mass_sp = float(collision_stopping_power(formulation.process.beam_energy_keV, film))
+    linear_ev_nm = mass_sp * film.density_g_cm3 * 0.1  # MeV/cm -> eV/nm
+    return [math.log10(mass_sp), math.log10(linear_ev_nm)]
 
 
 def _amounts(formulation: Formulation) -> list[list[float]]:
