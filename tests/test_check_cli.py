@@ -114,3 +114,19 @@ def test_multi_document_file_gives_a_list(runner: CliRunner, tmp_path: Path) -> 
     path.write_text(one + "\n---\n" + two)
     payload = json.loads(runner.invoke(app, ["check", str(path), "--json"]).stdout)
     assert [p["claims"] for p in payload] == [[1, 2, 3, 4, 7], []]
+
+
+def test_table_file_round_trip(runner: CliRunner, tmp_path: Path) -> None:
+    """A flat CSV table of all examples gives the same claims as the YAML files."""
+    from resistml.formulation import load_formulation
+    from resistml.table import write_table
+
+    forms = [load_formulation(p) for p in EXAMPLES]
+    path = tmp_path / "library.csv"
+    write_table(forms, path)
+    result = runner.invoke(app, ["check", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    from_table = {d["name"]: d["claims"] for d in json.loads(result.stdout)}
+    from_yaml = {p.stem: json.loads(runner.invoke(app, ["check", str(p), "--json"]).stdout)["claims"]
+                 for p in EXAMPLES}
+    assert from_table == from_yaml

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from resistml.chem.roles import (
     CLASSES,
@@ -168,3 +170,13 @@ def test_formulation_warnings_name_the_component() -> None:
     })
     notes = [w for w in form.warnings() if w.startswith("components[2].role:")]
     assert len(notes) == 1 and "base (tertiary_amine)" in notes[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="CNOScnos()[]=#+-.123@H*FIl", min_size=1, max_size=40))
+def test_classify_smiles_fails_only_with_smiles_error(text: str) -> None:
+    try:
+        classes = classify_smiles(text)
+    except SmilesError:
+        return
+    assert set(classes) <= set(CLASSES)
