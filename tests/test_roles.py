@@ -44,6 +44,7 @@ POSITIVES = [
     ("CC(=C)C(=O)OCCOCCOCCOC(=O)C(C)=C", "methacrylate", Role.polymerizable),
     ("C=COCCCCOC=C", "vinyl_ether", Role.polymerizable),
     ("CC(=O)Oc1ccc(C=C)cc1", "styrenic", Role.polymerizable),
+    ("C=COC(=O)CCCCC(=O)OC=C", "vinyl_ester", Role.polymerizable),  # divinyl adipate
     ("CCC(CO)(COCC=C)COCC=C", "allyl", Role.polymerizable),
     ("C(OCC1CO1)C1CO1", "epoxide", Role.polymerizable),
     ("CCCCCCCCN(CCCCCCCC)CCCCCCCC", "tertiary_amine", Role.base),
@@ -85,6 +86,12 @@ NEGATIVES = [
 @pytest.mark.parametrize(("smiles", "role", "why"), NEGATIVES)
 def test_negatives_are_not_recognised(smiles: str, role: Role, why: str) -> None:
     assert role not in roles_for_classes(classify_smiles(smiles)), why
+
+
+def test_vinyl_ester_is_not_a_vinyl_ether() -> None:
+    classes = classify_smiles("C=COC(C)=O")
+    assert "vinyl_ester" in classes and "vinyl_ether" not in classes
+    assert "acid_polymerizable" not in classes
 
 
 def test_onium_sulfonate_needs_the_sulfonate() -> None:

@@ -7,7 +7,8 @@ Adv. Polym. Sci. 172, 37 (2005)), alkali-soluble phenolic resins B (formula (a) 
 units, novolacs) and B' (resins bearing polymerizable C=C), acid crosslinkers C
 (hydroxymethyl / alkoxymethyl / acyloxymethyl phenols, melamines, ureas, glycolurils; J. W.
 Thackeray et al., Proc. SPIE 1086, 34 (1989)), polymerizable compounds D (acid-polymerizable
-vinyl ethers, styrenes, epoxides; radical-polymerizable (meth)acrylates, allyl compounds) and
+vinyl ethers, styrenes, epoxides; radical-polymerizable (meth)acrylates, allyl compounds,
+vinyl esters) and
 organic bases E (amines, amidines, imidazoles, pyridines, anilines, ammonium hydroxides).
 
 Small molecules are classified with :func:`classify_smiles` (onium salts are multi-fragment
@@ -49,7 +50,8 @@ _GROUP_SMARTS: dict[str, tuple[str, ...]] = {
     ),
     "acrylate": ("[CH2]=[CH][CX3](=O)[OX2][#6]",),
     "methacrylate": ("[CH2]=[CX3]([CH3])[CX3](=O)[OX2][#6]",),
-    "vinyl_ether": ("[CH2]=[CH][OX2][#6]",),
+    "vinyl_ether": ("[CH2]=[CH][OX2][#6;!$([CX3]=O)]",),
+    "vinyl_ester": ("[CH2]=[CH][OX2][CX3]=O",),
     "styrenic": ("[CH2]=[CX3;H1,$(C[CH3])]c",),
     "allyl": ("[CH2]=[CH][CH2][O,N,S,c]",),
     "epoxide": ("C1OC1",),
@@ -85,11 +87,12 @@ CLASSES: dict[str, str] = {
     "acrylate": "acrylate ester C=C (radical-polymerizable)",
     "methacrylate": "methacrylate ester C=C (radical-polymerizable)",
     "vinyl_ether": "vinyl ether C=C (acid/cationically polymerizable)",
+    "vinyl_ester": "vinyl ester C=C (radical-polymerizable)",
     "styrenic": "styrenic C=C (acid- and radical-polymerizable)",
     "allyl": "allyl ether/ester/amine C=C (radical-polymerizable)",
     "epoxide": "epoxide (acid/cationically polymerizable)",
     "acid_polymerizable": "polymerizable by acid: vinyl ether, styrenic or epoxide",
-    "radical_polymerizable": "polymerizable by radicals: (meth)acrylate, allyl or styrenic",
+    "radical_polymerizable": "polymerizable by radicals: (meth)acrylate, allyl, vinyl ester, styrenic",
     "tertiary_amine": "aliphatic tertiary amine",
     "secondary_amine": "aliphatic secondary amine",
     "primary_amine": "aliphatic primary amine",
@@ -111,6 +114,7 @@ CLASSES: dict[str, str] = {
     "pendant_acrylate": "resin unit with a pendant acrylate",
     "pendant_methacrylate": "resin unit with a pendant methacrylate",
     "pendant_vinyl_ether": "resin unit with a pendant vinyl ether",
+    "pendant_vinyl_ester": "resin unit with a pendant vinyl ester",
     "pendant_styrenic": "resin unit with a pendant styrenic vinyl",
     "pendant_allyl": "resin unit with a pendant allyl group",
 }
@@ -131,7 +135,7 @@ _ROLE_OF_CLASS: dict[str, Role] = {
 
 _BASE_CLASSES = ("tertiary_amine", "secondary_amine", "primary_amine", "amidine", "imidazole",
                  "pyridine", "aniline", "ammonium_hydroxide")
-_CC_GROUPS = ("acrylate", "methacrylate", "vinyl_ether", "styrenic", "allyl")
+_CC_GROUPS = ("acrylate", "methacrylate", "vinyl_ether", "vinyl_ester", "styrenic", "allyl")
 
 
 @cache
@@ -164,7 +168,7 @@ def _composites(found: set[str]) -> set[str]:
         out.add("ammonium_hydroxide")
     if {"vinyl_ether", "styrenic", "epoxide"} & found:
         out.add("acid_polymerizable")
-    if {"acrylate", "methacrylate", "allyl", "styrenic"} & found:
+    if {"acrylate", "methacrylate", "allyl", "vinyl_ester", "styrenic"} & found:
         out.add("radical_polymerizable")
     if set(_BASE_CLASSES) & out:
         out.add("organic_base")
