@@ -8,8 +8,8 @@ units, novolacs) and B' (resins bearing polymerizable C=C), acid crosslinkers C
 (hydroxymethyl / alkoxymethyl / acyloxymethyl phenols, melamines, ureas, glycolurils; J. W.
 Thackeray et al., Proc. SPIE 1086, 34 (1989)), polymerizable compounds D (acid-polymerizable
 vinyl ethers, styrenes, epoxides; radical-polymerizable (meth)acrylates, allyl compounds,
-vinyl esters) and
-organic bases E (amines, amidines, imidazoles, pyridines, anilines, ammonium hydroxides).
+vinyl esters) and organic bases E (amines, amidines, imidazoles, pyridines, anilines,
+ammonium hydroxides).
 
 Small molecules are classified with :func:`classify_smiles` (onium salts are multi-fragment
 SMILES, ``"cation.anion"``); resins by their repeat units with :func:`classify_resin`, which
