@@ -368,7 +368,11 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
 def format_errors(exc: ValidationError) -> list[str]:
     """Pydantic errors as ``field.path: message`` lines (value quoted where pydantic lacks it)."""
     lines = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    unknown_catalog = {e["loc"][:-1] for e in errors if e["loc"][-1:] == ("catalog",)}
+    for err in errors:
+        if err["type"] == "missing" and err["loc"][:-1] in unknown_catalog:
+            continue  # fields an unknown catalog entry would have supplied
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "function" in p))
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
