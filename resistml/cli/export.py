@@ -1,0 +1,64 @@
+"""``resistml export --checkpoint CKPT --out DIR``: a verified TorchScript + torch.export artifact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+
+from resistml.cli._common import fail, print_json
+
+
+def _read_mapping(path: Path | None, what: str) -> dict | None:
+    if path is None:
+        return None
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        fail([f"{what}: cannot read {path} ({exc})"])
+    if not isinstance(data, dict):
+        fail([f"{what}: {path} must hold a mapping"])
+    return data
+
+
+def export(
+    checkpoint: Annotated[Path, typer.Option(help="Lightning checkpoint or plain state-dict file")],
+    out: Annotated[Path, typer.Option(help="artifact directory to write")],
+    config: Annotated[Path | None, typer.Option(help="YAML/JSON ResistNet keyword arguments (if not in the checkpoint)")] = None,
+    metadata: Annotated[Path | None, typer.Option(help="YAML/JSON metadata to add (name, version, metrics, ...)")] = None,
+    name: Annotated[str | None, typer.Option(help="model name (overrides the checkpoint's)")] = None,
+    version: Annotated[str | None, typer.Option(help="model version (overrides the checkpoint's)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the metadata as JSON")] = False,
+) -> None:
+    """Export a trained model and check that the exported programs reproduce it."""
+    from resistml.export import ArtifactError, check_parity, export_model, load_checkpoint
+
+    if not checkpoint.is_file():
+        fail([f"--checkpoint: no file {checkpoint}"])
+    try:
+        model, meta = load_checkpoint(checkpoint, _read_mapping(config, "--config"))
+    except ArtifactError as exc:
+        fail([str(exc)])
+    meta = {**meta, **(_read_mapping(metadata, "--metadata") or {})}
+    meta.setdefault("model_name", checkpoint.stem)
+    meta.setdefault("model_version", "0")
+    if name:
+        meta["model_name"] = name
+    if version:
+        meta["model_version"] = version
+    export_model(model, meta, out)
+    errors = check_parity(model, out)
+    if errors:
+        fail(errors)
+    written = json.loads((out / "metadata.json").read_text())
+    if as_json:
+        print_json(written)
+    else:
+        typer.echo(f"exported {written['model_name']}:{written['model_version']} to {out} (parity checked)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)

@@ -1,0 +1,112 @@
+"""Training domain of a model and the applicability-domain check of a formulation against it.
+
+A model trained on a range of beam energies, amounts and elements answers outside that range
+by extrapolation; such answers are flagged, not silently returned (a range-based applicability
+domain, as in OECD QSAR validation principle 3). :func:`training_domain` summarises training
+formulations for the artifact metadata; :func:`domain_notes` lists every way a formulation
+leaves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from resistml.chem.smiles import parse_smiles
+from resistml.formulation import Formulation
+
+PROCESS_RANGES = ("thickness_nm", "peb_temp_C", "peb_time_s", "develop_time_s", "spot_size_nm")
+ENERGY_FIELD = {"electron": "beam_energy_keV", "xray": "photon_energy_keV"}
+RANGE_SLACK = 1e-6
+"""Relative tolerance on range ends (float round-off of stored values)."""
+
+
+@lru_cache(maxsize=65536)
+def structure_elements(smiles: str) -> frozenset[str]:
+    """Element symbols in one SMILES (``[*]`` ends excluded, hydrogens included if present)."""
+    mol = parse_smiles(smiles)
+    found = {a.GetSymbol() for a in mol.GetAtoms() if a.GetAtomicNum() > 0}
+    if any(a.GetTotalNumHs() for a in mol.GetAtoms()):
+        found.add("H")
+    return frozenset(found)
+
+
+def formulation_elements(formulation: Formulation) -> set[str]:
+    """Every element present in any component of a formulation."""
+    out: set[str] = set()
+    for comp in formulation.components:
+        for smiles in comp.structures():
+            out |= structure_elements(smiles)
+    return out
+
+
+def _widen(ranges: dict[str, list[float]], key: str, value: float) -> None:
+    lo, hi = ranges.get(key, [value, value])
+    ranges[key] = [min(lo, value), max(hi, value)]
+
+
+def training_domain(formulations: Iterable[Formulation]) -> dict[str, Any]:
+    """Ranges (energy per radiation, process, weight fraction per role) and elements seen."""
+    energy: dict[str, list[float]] = {}
+    process: dict[str, list[float]] = {}
+    fractions: dict[str, list[float]] = {}
+    elements: set[str] = set()
+    count = 0
+    for form in formulations:
+        count += 1
+        p = form.process
+        _widen(energy, p.radiation, p.energy_keV)
+        for key in PROCESS_RANGES:
+            _widen(process, key, float(getattr(p, key)))
+        _widen(process, "tmah_wt_percent", p.tmah_wt_percent)
+        totals: dict[str, float] = {}
+        for comp, wf in zip(form.components, form.weight_fractions(), strict=True):
+            totals[comp.role.value] = totals.get(comp.role.value, 0.0) + wf
+        for role, wf in totals.items():
+            _widen(fractions, role, wf)
+        elements |= formulation_elements(form)
+    return {
+        "count": count,
+        "energy_keV": energy,
+        "process": process,
+        "weight_fraction": fractions,
+        "elements": sorted(elements),
+    }
+
+
+def _outside(value: float, bounds: list[float]) -> bool:
+    lo, hi = bounds
+    return value < lo * (1 - RANGE_SLACK) or value > hi * (1 + RANGE_SLACK)
+
+
+def domain_notes(formulation: Formulation, domain: dict[str, Any]) -> list[str]:
+    """Reasons a formulation lies outside a training domain (empty when inside)."""
+    if not domain:
+        return []
+    notes = []
+    p = formulation.process
+    energy = domain.get("energy_keV", {})
+    if energy and p.radiation not in energy:
+        notes.append(f"radiation {p.radiation!r} not in the training data")
+    elif p.radiation in energy and _outside(p.energy_keV, energy[p.radiation]):
+        lo, hi = energy[p.radiation]
+        notes.append(f"energy: {ENERGY_FIELD[p.radiation]} {p.energy_keV:g} outside the training range {lo:g}-{hi:g} keV")
+    values = {key: float(getattr(p, key)) for key in PROCESS_RANGES} | {"tmah_wt_percent": p.tmah_wt_percent}
+    for key, bounds in domain.get("process", {}).items():
+        if key in values and _outside(values[key], bounds):
+            notes.append(f"process: {key} {values[key]:g} outside the training range {bounds[0]:g}-{bounds[1]:g}")
+    totals: dict[str, float] = {}
+    for comp, wf in zip(formulation.components, formulation.weight_fractions(), strict=True):
+        totals[comp.role.value] = totals.get(comp.role.value, 0.0) + wf
+    for role, wf in totals.items():
+        bounds = domain.get("weight_fraction", {}).get(role)
+        if bounds is None:
+            notes.append(f"amounts: no {role} component in the training data")
+        elif _outside(wf, bounds):
+            notes.append(f"amounts: {role} weight fraction {wf:.3g} outside the training range {bounds[0]:.3g}-{bounds[1]:.3g}")
+    known = set(domain.get("elements", []))
+    unseen = sorted(formulation_elements(formulation) - known) if known else []
+    if unseen:
+        notes.append(f"unseen element: {', '.join(unseen)} not in the training molecules")
+    return notes
