@@ -1,0 +1,45 @@
+"""``resistml serve --model DIR``: the HTTP API and formulation GUI (FastAPI on uvicorn)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from resistml.cli._common import fail
+
+
+def serve(
+    model: Annotated[Path | None, typer.Option(help="model artifact directory (default: the shipped model)")] = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes (each loads the model once)")] = 1,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+) -> None:
+    """Serve /v1/predict, /v1/simulate, /v1/check, /v1/catalog, /v1/model and the GUI at /."""
+    import uvicorn
+
+    from resistml.export import ArtifactError, verify_artifact
+
+    if model is not None:
+        try:
+            verify_artifact(model)
+        except ArtifactError as exc:
+            fail([str(exc)])
+        os.environ["RESISTML_MODEL_DIR"] = str(model.resolve())
+    try:
+        from serve.settings import Settings
+
+        Settings.from_env()
+    except ValueError as exc:
+        fail([str(exc)])
+    if workers > 1:
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+    typer.echo(f"resistml API on http://{host}:{port}/  (docs: /docs)", err=True)
+    uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

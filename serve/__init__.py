@@ -1,0 +1,1 @@
+"""resistml HTTP service: FastAPI app (``serve.app.create_app``), settings and the GUI page."""

@@ -1,0 +1,74 @@
+"""Server settings, read from ``RESISTML_*`` environment variables (or given directly in tests).
+
+| variable                       | meaning                                           | default            |
+|--------------------------------|---------------------------------------------------|--------------------|
+| ``RESISTML_MODEL_DIR``         | exported model artifact directory                 | data/models/default|
+| ``RESISTML_API_TOKEN``         | bearer token required on ``/v1/*`` (unset: open)  | unset              |
+| ``RESISTML_CORS_ORIGINS``      | comma-separated origins allowed by CORS, or ``*`` | none               |
+| ``RESISTML_MAX_BODY_BYTES``    | largest request body                              | 1 MiB              |
+| ``RESISTML_MAX_FORMULATIONS``  | formulations per ``/v1/predict`` or ``/v1/check`` | 256                |
+| ``RESISTML_MAX_SIMULATIONS``   | formulations per ``/v1/simulate``                 | 8                  |
+| ``RESISTML_MAX_SMILES_LENGTH`` | longest SMILES in a request (<= schema limit)     | 500                |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from resistml.chem.smiles import MAX_SMILES_LENGTH
+
+
+def _default_model_dir() -> Path | None:
+    try:
+        from resistml.paths import data_dir
+
+        return data_dir() / "models" / "default"
+    except FileNotFoundError:
+        return None
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}: expected a positive integer, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name}: expected a positive integer, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about its deployment."""
+
+    model_dir: Path | None = field(default_factory=_default_model_dir)
+    require_model: bool = False
+    """Fail start-up when the model cannot be loaded (true when a model dir was named explicitly)."""
+    api_token: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1 << 20
+    max_formulations: int = 256
+    max_simulations: int = 8
+    max_smiles_length: int = MAX_SMILES_LENGTH
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Settings from the ``RESISTML_*`` variables (see module docstring)."""
+        model = os.environ.get("RESISTML_MODEL_DIR")
+        origins = os.environ.get("RESISTML_CORS_ORIGINS", "")
+        smiles_max = _int_env("RESISTML_MAX_SMILES_LENGTH", MAX_SMILES_LENGTH)
+        return cls(
+            model_dir=Path(model) if model else _default_model_dir(),
+            require_model=bool(model),
+            api_token=os.environ.get("RESISTML_API_TOKEN") or None,
+            cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+            max_body_bytes=_int_env("RESISTML_MAX_BODY_BYTES", 1 << 20),
+            max_formulations=_int_env("RESISTML_MAX_FORMULATIONS", 256),
+            max_simulations=_int_env("RESISTML_MAX_SIMULATIONS", 8),
+            max_smiles_length=min(smiles_max, MAX_SMILES_LENGTH),
+        )
