@@ -1,0 +1,429 @@
+"""Molecule descriptors the resist physics needs, computed from structure with RDKit (never by name).
+
+Every value comes from SMARTS counts and atom-type sums, so a new molecule gets physically
+sensible numbers. Results are cached per SMILES string.
+
+Sources of the class values:
+* Acid strengths (aqueous pKa scale): Guthrie, Can. J. Chem. 56, 2342 (1978) (sulfonic acids);
+  Trummal et al., J. Phys. Chem. A 120, 3663 (2016) (CF3SO3H, (CF3SO2)2NH, HPF6/HSbF6 ranking);
+  Bordwell / IUPAC tables for carboxylic acids and HX.
+* Electron capture by acid generators: iodonium > sulfonium > non-ionic, following their
+  reduction potentials (Crivello, Adv. Polym. Sci. 62, 1 (1984); Tagawa et al., J. Photopolym.
+  Sci. Technol. 13, 413 (2000)); electron-withdrawing substituents raise it by a Hammett factor
+  10^(rho*sum sigma_p) (sigma_p from Hansch, Leo & Taft, Chem. Rev. 91, 165 (1991)).
+* Base strengths (pKa of the conjugate acid): Perrin, Dissociation Constants of Organic Bases
+  (IUPAC, 1965): tertiary amines ~10, amidines (DBU) ~12, pyridines/anilines ~5, imidazole ~7.
+* Molar volume: McGowan characteristic volume (Abraham & McGowan, Chromatographia 23, 243 (1987)).
+* Glass transition: Van Krevelen's molar glass-transition function Tg = Yg/M (Properties of
+  Polymers, ch. 6) with atom-type Yg increments fitted by non-negative least squares to the
+  handbook Tg of 30 homopolymers (PE ... PHS, PMMA, PVAc, PAA; RMS error 32 K); additives add
+  the Flory-Fox end-group term -K/M with K = 2e4 K g/mol (see :func:`tg_estimate_K`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from rdkit import Chem
+
+from resistml.chem.material import summarize_smiles
+from resistml.chem.smiles import parse_smiles
+
+
+@cache
+def _smarts(text: str) -> Chem.Mol:
+    pattern = Chem.MolFromSmarts(text)
+    if pattern is None:
+        raise ValueError(f"bad SMARTS in descriptors: {text}")
+    return pattern
+
+
+def count(mol: Chem.Mol, smarts: str, unique_atom: int | None = None) -> int:
+    """Number of matches of a SMARTS; with ``unique_atom`` count distinct atoms at that position."""
+    matches = mol.GetSubstructMatches(_smarts(smarts), uniquify=True)
+    if unique_atom is None:
+        return len(matches)
+    return len({m[unique_atom] for m in matches})
+
+
+# ---- acid generators -------------------------------------------------------------------------
+GENERATOR_CAPTURE = {"iodonium": 1.0, "sulfonium": 0.6, "other_onium": 0.5, "non_ionic": 0.3, "none": 0.0}
+"""Relative electron-capture efficiency by generator class (iodonium reference = 1)."""
+
+HAMMETT_RHO = 0.5
+"""Sensitivity of the capture efficiency to sum(sigma_p) of cation substituents (log10 units)."""
+
+_HAMMETT_SIGMA_P = {  # substituent SMARTS on an aromatic carbon, atom 0 = ring carbon
+    "c[F]": 0.06, "c[Cl]": 0.23, "c[Br]": 0.23, "c[I]": 0.18,
+    "cC(F)(F)F": 0.54, "c[N+](=O)[O-]": 0.78, "cC#N": 0.66, "cS(=O)(=O)[#6]": 0.72,
+    "c[CX3](=O)[#6,#1]": 0.50, "c[CX4;H3,H2]": -0.17, "c[CX4;H0]([CH3])([CH3])[CH3]": -0.03,
+    "c[OX2][CX4]": -0.27, "c[OX2H]": -0.37, "cS[#6;!$(C=O)]": 0.0,
+}
+
+_ACID_CLASSES = {  # class -> (pKa, description)
+    "perfluoroalkanesulfonic": (-12.0, "perfluoroalkanesulfonic acid (triflic, nonaflic)"),
+    "sulfonimide": (-11.9, "bis(perfluoroalkylsulfonyl)imide"),
+    "hexafluoroantimonic": (-17.0, "HSbF6 / HAsF6 superacid"),
+    "hexafluorophosphoric": (-10.0, "HPF6"),
+    "tetrafluoroboric": (-4.9, "HBF4"),
+    "arenesulfonic": (-2.8, "arenesulfonic acid (tosic)"),
+    "alkanesulfonic": (-1.9, "alkane- or camphorsulfonic acid"),
+    "hydrobromic": (-9.0, "HBr"),
+    "hydrochloric": (-6.0, "HCl"),
+    "perfluorocarboxylic": (0.5, "perfluoroalkanoic acid"),
+    "carboxylic": (4.5, "carboxylic acid"),
+    "none": (math.nan, "no acid"),
+}
+
+
+@dataclass(frozen=True)
+class GeneratorDescriptors:
+    """What radiation chemistry needs of an acid generator (per molecule = per formula unit)."""
+
+    generator_class: str
+    capture_efficiency: float
+    hammett_sigma_sum: float
+    acid_class: str
+    acid_pka: float
+    acid_smiles: str
+    acid_volume_cm3_mol: float
+    acids_per_molecule: float
+    molar_mass: float
+
+
+def _ionic_sites(mol: Chem.Mol) -> tuple[str, int]:
+    n_iod = count(mol, "[IX2+]([#6])[#6]")
+    n_sulf = count(mol, "[SX3+]([#6])([#6])[#6]")
+    n_other = count(mol, "[N+,P+;X4;!$([N+](=O)[O-]);!$([N+]=O)]") + count(mol, "[N+]#N")
+    if n_iod:
+        return "iodonium", n_iod
+    if n_sulf:
+        return "sulfonium", n_sulf
+    if n_other and count(mol, "[-;!$([O-][N+]=O)]"):
+        return "other_onium", n_other
+    return "", 0
+
+
+def _hammett_sum(mol: Chem.Mol, cation_atoms: set[int]) -> float:
+    """Sum of sigma_p of substituents on aromatic rings bonded to the onium centres."""
+    ring_atoms: set[int] = set()
+    for ring in mol.GetRingInfo().AtomRings():
+        if any(mol.GetAtomWithIdx(i).GetIsAromatic() for i in ring) and any(
+            nb.GetIdx() in cation_atoms for i in ring for nb in mol.GetAtomWithIdx(i).GetNeighbors()
+        ):
+            ring_atoms |= set(ring)
+    total = 0.0
+    for smarts, sigma in _HAMMETT_SIGMA_P.items():
+        for match in mol.GetSubstructMatches(_smarts(smarts)):
+            if match[0] in ring_atoms and match[1] not in ring_atoms | cation_atoms:
+                total += sigma
+    return total
+
+
+def _protonate(fragment: Chem.Mol) -> str:
+    """Acid SMILES of an anion fragment: each anionic atom takes a proton."""
+    if any(a.GetSymbol() in {"B", "P", "Sb", "As"} and a.GetFormalCharge() < 0
+           for a in fragment.GetAtoms()):  # complex anion: the acid is the H+ salt (HPF6-type)
+        return "[H+]." + Chem.MolToSmiles(fragment)
+    rw = Chem.RWMol(fragment)
+    for atom in rw.GetAtoms():
+        if atom.GetFormalCharge() < 0:
+            atom.SetFormalCharge(0)
+            atom.SetNumExplicitHs(atom.GetTotalNumHs() + 1)
+    mol = rw.GetMol()
+    Chem.SanitizeMol(mol, catchErrors=True)
+    return Chem.MolToSmiles(mol)
+
+
+def _acid_class(acid: Chem.Mol) -> str:
+    if count(acid, "[OX2H][SX4](=O)(=O)[CX4](F)(F)"):
+        return "perfluoroalkanesulfonic"
+    if count(acid, "[SX4](=O)(=O)([CX4](F)(F))[NX3,NX2][SX4](=O)(=O)"):
+        return "sulfonimide"
+    if count(acid, "[Sb,As](F)(F)(F)(F)(F)F"):
+        return "hexafluoroantimonic"
+    if count(acid, "P(F)(F)(F)(F)(F)F"):
+        return "hexafluorophosphoric"
+    if count(acid, "[B]"):
+        return "tetrafluoroboric"
+    if count(acid, "[OX2H][SX4](=O)(=O)c"):
+        return "arenesulfonic"
+    if count(acid, "[OX2H][SX4](=O)(=O)[#6]"):
+        return "alkanesulfonic"
+    if count(acid, "[OX2H]C(=O)C(F)(F)F") or count(acid, "[OX2H]C(=O)C(F)(F)"):
+        return "perfluorocarboxylic"
+    if count(acid, "[OX2H]C(=O)[#6]"):
+        return "carboxylic"
+    if acid.GetNumAtoms() == 1 and acid.GetAtomWithIdx(0).GetSymbol() == "Br":
+        return "hydrobromic"
+    if acid.GetNumAtoms() == 1 and acid.GetAtomWithIdx(0).GetSymbol() == "Cl":
+        return "hydrochloric"
+    return "none"
+
+
+def _nonionic_acid(mol: Chem.Mol) -> tuple[str, int]:
+    """Acid released by a non-ionic generator: the sulfonic acid of a sulfonate ester, or HX."""
+    ester = _smarts("[#6][SX4](=O)(=O)[OX2][N,C,c]")
+    matches = mol.GetSubstructMatches(ester)
+    if matches:
+        s_idx, o_idx = matches[0][1], matches[0][4]
+        bond = mol.GetBondBetweenAtoms(o_idx, matches[0][5]) if len(matches[0]) > 5 else None
+        bond = bond or mol.GetBondBetweenAtoms(o_idx, [a for a in matches[0] if a != s_idx][-1])
+        frags = Chem.GetMolFrags(Chem.FragmentOnBonds(mol, [bond.GetIdx()], addDummies=False),
+                                 asMols=True)
+        for frag in frags:
+            if count(frag, "[SX4](=O)(=O)[OX1,OX2H]"):
+                acid = Chem.MolFromSmiles(Chem.MolToSmiles(frag))
+                if acid is not None:
+                    return Chem.MolToSmiles(acid), len(matches)
+    diazo = count(mol, "[SX4](=O)(=O)[CX3](=[N+]=[N-])[SX4](=O)(=O)[#6]")
+    if diazo:  # disulfonyldiazomethanes give a sulfonic acid from one arm (Pawlowski et al. 1990)
+        arm = mol.GetSubstructMatch(_smarts("[#6;!$(C=[N+])][SX4](=O)(=O)[CX3]=[N+]=[N-]"))
+        aryl = mol.GetAtomWithIdx(arm[0]).GetIsAromatic()
+        return ("OS(=O)(=O)c1ccccc1" if aryl else "OS(=O)(=O)C1CCCCC1"), diazo
+    for halogen, acid in (("Br", "Br"), ("Cl", "Cl")):
+        n = count(mol, f"[CX4]([{halogen}])([{halogen}])[{halogen}]")
+        if n:  # trihalomethyl triazines and similar release HX (Buhr et al. 1989)
+            return acid, n
+    return "", 0
+
+
+@lru_cache(maxsize=4096)
+def generator_descriptors(smiles: str) -> GeneratorDescriptors:
+    """Class, capture efficiency and generated acid of an acid generator, from its structure."""
+    mol = parse_smiles(smiles)
+    gen_class, n_sites = _ionic_sites(mol)
+    sigma = 0.0
+    if gen_class:
+        centres = {a.GetIdx() for a in mol.GetAtoms() if a.GetFormalCharge() > 0}
+        sigma = _hammett_sum(mol, centres)
+        anions = [f for f in Chem.GetMolFrags(mol, asMols=True) if Chem.GetFormalCharge(f) < 0]
+        acid_smiles = _protonate(anions[0]) if anions else ""
+        n_acids = float(n_sites)
+    else:
+        acid_smiles, n = _nonionic_acid(mol)
+        gen_class = "non_ionic" if n else "none"
+        n_acids = float(n)
+    acid = Chem.MolFromSmiles(acid_smiles) if acid_smiles else None
+    acid_class = _acid_class(acid) if acid is not None else "none"
+    if acid_class == "none":
+        gen_class, n_acids = "none", 0.0
+    efficiency = GENERATOR_CAPTURE[gen_class] * 10.0 ** (HAMMETT_RHO * sigma)
+    volume = summarize_smiles(acid_smiles).mcgowan_cm3_mol if acid is not None else math.nan
+    return GeneratorDescriptors(
+        generator_class=gen_class, capture_efficiency=efficiency, hammett_sigma_sum=sigma,
+        acid_class=acid_class, acid_pka=_ACID_CLASSES[acid_class][0], acid_smiles=acid_smiles,
+        acid_volume_cm3_mol=volume, acids_per_molecule=n_acids,
+        molar_mass=summarize_smiles(smiles).molar_mass,
+    )
+
+
+# ---- crosslinkers and polymerizable groups -----------------------------------------------------
+CROSSLINK_GROUPS = {  # name -> (SMARTS, atom index of the reactive CH2/C, relative rate)
+    "n_methylol": ("[NX3][CH2][OX2H]", 1, 1.5),
+    "n_alkoxymethyl": ("[NX3][CH2][OX2][CX4]", 1, 1.0),
+    "n_acyloxymethyl": ("[NX3][CH2][OX2][CX3]=O", 1, 0.8),
+    "benzyl_methylol": ("c[CH2][OX2H]", 1, 0.7),
+    "benzyl_alkoxymethyl": ("c[CH2][OX2][CX4]", 1, 0.5),
+    "benzyl_acyloxymethyl": ("c[CH2][OX2][CX3]=O", 1, 0.4),
+}
+"""Acid-curable groups of crosslinker C. Relative rates: aminoplast N-CH2-OR ethers form
+N-acyliminium/carbocations faster than benzylic ethers; free methylols faster than ethers
+(Blank, J. Coat. Technol. 51, 61 (1979); Thackeray et al., Proc. SPIE 1086, 34 (1989))."""
+
+CC_GROUPS = {  # name -> (SMARTS, acid-polymerizable, radical-polymerizable, kinetic chain length)
+    "vinyl_ether": ("[CX3;H2,H1]=[CX3;H1][OX2][#6;!$(C=O)]", True, False, 1.0),
+    "acrylate": ("[CH2]=[CH][CX3](=O)[O,N]", False, True, 30.0),
+    "methacrylate": ("[CH2]=[CX3]([CH3])[CX3](=O)[O,N]", False, True, 15.0),
+    "styrenic": ("[CH2]=[CX3;H1,$(C[CH3])]c", True, True, 8.0),
+    "allyl": ("[CH2]=[CH][CH2][O,N,S,c]", False, True, 1.5),
+    "epoxide": ("[CX4]1[OX2][CX4]1", True, False, 1.0),
+    "oxetane": ("[CX4]1[CX4][OX2][CX4]1", True, False, 1.0),
+}
+"""Polymerizable groups of component D. Radical kinetic chain lengths in a glassy film are
+short (diffusion-controlled termination; allyl degradative chain transfer) - Odian, Principles
+of Polymerization, 4th ed., ch. 3; Decker, Prog. Polym. Sci. 21, 593 (1996). For acid-driven
+groups the acid is catalytic; the value is 1 and the rate is set in bake.py."""
+
+ACID_GROUP_RATE = {"vinyl_ether": 3.0, "epoxide": 0.4, "oxetane": 0.6, "styrenic": 0.2}
+"""Relative acid-catalysed reactivity (vs. an aminoplast ether = 1) of acid-curable C=C/ring
+groups toward phenols: vinyl ethers add to phenols at low T (acetal crosslinking of PHS, Lin et
+al., Proc. SPIE 3049 (1997)); epoxides and styrenes need stronger acid (Crivello 1984)."""
+
+
+@dataclass(frozen=True)
+class CrosslinkDescriptors:
+    """Reactive-group counts of a crosslinker or polymerizable compound."""
+
+    n_crosslink_groups: int
+    crosslink_class: str
+    crosslink_rate: float
+    cc_groups: dict[str, int]
+    n_acid_groups: int
+    n_radical_groups: int
+    acid_group_rate: float
+    radical_chain_length: float
+    molar_mass: float
+
+
+@lru_cache(maxsize=4096)
+def crosslink_descriptors(smiles: str) -> CrosslinkDescriptors:
+    """Crosslinking and polymerizable groups per molecule, their class and rates."""
+    mol = parse_smiles(smiles)
+    counts = {k: count(mol, s, unique_atom=i) for k, (s, i, _) in CROSSLINK_GROUPS.items()}
+    n_x = sum(counts.values())
+    rate = sum(CROSSLINK_GROUPS[k][2] * n for k, n in counts.items()) / n_x if n_x else 0.0
+    main = max(counts, key=counts.get) if n_x else "none"
+    cc = {k: count(mol, s) for k, (s, *_rest) in CC_GROUPS.items()}
+    n_acid = sum(n for k, n in cc.items() if CC_GROUPS[k][1])
+    n_rad = sum(n for k, n in cc.items() if CC_GROUPS[k][2])
+    acid_rate = sum(ACID_GROUP_RATE.get(k, 0.0) * n for k, n in cc.items() if CC_GROUPS[k][1])
+    nu = sum(CC_GROUPS[k][3] * n for k, n in cc.items() if CC_GROUPS[k][2])
+    return CrosslinkDescriptors(
+        n_crosslink_groups=n_x, crosslink_class=main, crosslink_rate=rate, cc_groups=cc,
+        n_acid_groups=n_acid, n_radical_groups=n_rad,
+        acid_group_rate=acid_rate / n_acid if n_acid else 0.0,
+        radical_chain_length=nu / n_rad if n_rad else 0.0,
+        molar_mass=summarize_smiles(smiles).molar_mass,
+    )
+
+
+# ---- bases -----------------------------------------------------------------------------------------
+BASE_SITES = (  # (SMARTS, pKa of conjugate acid); first match of an N wins
+    ("[OX1H-]", 15.7),
+    ("[NX3;+0;!$(N[CX3]=O)][CX3;!$(C=O)]=[NX2;+0;!$(N[O,N])]", 12.5),
+    ("[NX3;H0;+0;!$(N[a]);!$(N[CX3]=[O,S,N]);!$(NS(=O)=O);!$(N[CH2][OX2])]([CX4])([CX4])[CX4]", 9.8),
+    ("[NX3;H1;+0;!$(N[a]);!$(N[CX3]=[O,S,N]);!$(NS(=O)=O);!$(N[CH2][OX2])]([CX4])[CX4]", 10.7),
+    ("[NX3;H2;+0;!$(N[a]);!$(N[CX3]=[O,S,N])][CX4]", 10.6),
+    ("[nX2;r5]:[c;r5]:[nX3;r5]", 7.0),
+    ("[nX2]1ccc(N([CH3])[CH3])cc1", 9.6),
+    ("[nX2;r6]", 5.2),
+    ("[NX3;+0;!$(N[CX3]=[O,S,N]);!$(NS(=O)=O)]([a])([a])", 0.8),
+    ("[NX3;+0;!$(N[CX3]=[O,S,N]);!$(NS(=O)=O)][a]", 5.1),
+    ("[OX1-]C(=O)[#6]", 4.5),
+)
+"""Basic sites and the pKa of their conjugate acids (Perrin 1965): hydroxide; amidine/guanidine;
+aliphatic 3-/2-/1-amines; imidazole; DMAP; pyridine; diarylamine; aniline; carboxylate (the
+anion of a photodecomposable onium base)."""
+
+
+@dataclass(frozen=True)
+class BaseDescriptors:
+    """Quencher strength and size."""
+
+    n_basic_sites: int
+    pka_conjugate_acid: float
+    strength_class: str
+    volume_cm3_mol: float
+    molar_mass: float
+
+
+def _strength(pka: float) -> str:
+    return "none" if math.isnan(pka) else "strong" if pka >= 9 else "moderate" if pka >= 4 else "weak"
+
+
+@lru_cache(maxsize=4096)
+def base_descriptors(smiles: str) -> BaseDescriptors:
+    """Basic sites (each N counted once, strongest class) and conjugate-acid pKa of the base."""
+    mol = parse_smiles(smiles)
+    seen: set[int] = set()
+    pkas: list[float] = []
+    for smarts, pka in BASE_SITES:
+        for match in mol.GetSubstructMatches(_smarts(smarts)):
+            if match[0] not in seen:
+                seen.add(match[0])
+                pkas.append(pka)
+    best = max(pkas) if pkas else math.nan
+    summary = summarize_smiles(smiles)
+    return BaseDescriptors(len(pkas), best, _strength(best), summary.mcgowan_cm3_mol, summary.molar_mass)
+
+
+# ---- resins and glass transition -------------------------------------------------------------
+TG_YG_INCREMENTS = (5.90, 1.94, 3.34, 14.21, 5.34, 10.08, 4.95, 10.90, 13.23, 2.29)
+"""Van Krevelen Yg increments (K kg/mol) per heavy atom incl. its H: aromatic atom, CH3, CH2/CH,
+quaternary sp3 C, sp2/sp C, OH oxygen, other O, N, halogen, other element. NNLS fit to 30
+homopolymers (Polymer Handbook, Brandrup & Immergut 4th ed.), RMS 32 K."""
+FLORY_FOX_K = 1.0e5
+"""Flory-Fox constant K in Tg = Tg_inf - K/Mn, K g/mol (polystyrene ~1e5)."""
+ADDITIVE_K = 2.0e4
+"""End-group term K/M applied to small molecules, K g/mol (small organic glasses ~0.6-0.7 Tm)."""
+
+
+def _atom_type(atom: Chem.Atom) -> int:
+    z, h = atom.GetAtomicNum(), atom.GetTotalNumHs()
+    if atom.GetIsAromatic():
+        return 0
+    if z == 6:
+        if atom.GetHybridization() == Chem.HybridizationType.SP3:
+            return 1 if h == 3 else 2 if h else 3
+        return 4
+    if z == 8:
+        return 5 if h else 6
+    return {7: 7, 9: 8, 17: 8, 35: 8, 53: 8}.get(z, 9)
+
+
+@lru_cache(maxsize=8192)
+def tg_infinite_K(smiles: str) -> float:
+    """Van Krevelen Tg = Yg/M of a repeat unit or molecule (charges ignored), K."""
+    mol = parse_smiles(smiles)
+    yg = sum(TG_YG_INCREMENTS[_atom_type(a)] for a in mol.GetAtoms() if a.GetAtomicNum() > 0)
+    return 1000.0 * yg / summarize_smiles(smiles).molar_mass
+
+
+def tg_estimate_K(smiles: str) -> float:
+    """Glass transition of a small molecule: Yg/M - K/M, kept within 150-450 K."""
+    value = tg_infinite_K(smiles) - ADDITIVE_K / summarize_smiles(smiles).molar_mass
+    return min(max(value, 150.0), 450.0)
+
+
+@dataclass(frozen=True)
+class UnitDescriptors:
+    """One resin repeat unit."""
+
+    molar_mass: float
+    phenolic_oh: int
+    aromatic_fraction: float
+    cc_groups: int
+    tg_inf_K: float
+
+
+@lru_cache(maxsize=4096)
+def unit_descriptors(smiles: str) -> UnitDescriptors:
+    """Mass, phenolic OH, aromatic heavy-atom fraction, pendant C=C and Tg_inf of a repeat unit."""
+    mol = parse_smiles(smiles)
+    heavy = [a for a in mol.GetAtoms() if a.GetAtomicNum() > 0]
+    aromatic = sum(a.GetIsAromatic() for a in heavy) / max(len(heavy), 1)
+    pendant = sum(count(mol, s) for k, (s, *_r) in CC_GROUPS.items() if k != "epoxide")
+    return UnitDescriptors(
+        molar_mass=summarize_smiles(smiles).molar_mass, phenolic_oh=count(mol, "[OX2H]c"),
+        aromatic_fraction=aromatic, cc_groups=pendant, tg_inf_K=tg_infinite_K(smiles),
+    )
+
+
+@dataclass(frozen=True)
+class ResinDescriptors:
+    """Mole-fraction-averaged repeat unit of a (co)polymer."""
+
+    unit_mass: float
+    phenolic_oh_per_unit: float
+    aromatic_fraction: float
+    pendant_cc_per_unit: float
+    tg_K: float
+
+
+@lru_cache(maxsize=65536)
+def resin_descriptors(units: tuple[tuple[str, float], ...], mw: float, pdi: float) -> ResinDescriptors:
+    """Average unit; Tg by the Fox equation over unit weight fractions, then Flory-Fox with Mn."""
+    descs = [(unit_descriptors(s), x) for s, x in units]
+    mass = sum(d.molar_mass * x for d, x in descs)
+    inv_tg = sum(d.molar_mass * x / mass / d.tg_inf_K for d, x in descs)
+    tg = 1.0 / inv_tg - FLORY_FOX_K / (mw / pdi)
+    return ResinDescriptors(
+        unit_mass=mass,
+        phenolic_oh_per_unit=sum(d.phenolic_oh * x for d, x in descs),
+        aromatic_fraction=sum(d.aromatic_fraction * x for d, x in descs),
+        pendant_cc_per_unit=sum(d.cc_groups * x for d, x in descs),
+        tg_K=max(tg, 150.0),
+    )

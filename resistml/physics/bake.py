@@ -1,0 +1,137 @@
+"""Post-exposure bake: acid diffusion, base quenching, acid loss, crosslinking and D polymerization.
+
+* Acid diffusion: Arrhenius times Cohen-Turnbull free volume, D = A exp(-Ea/RT) exp(-b V_acid/f)
+  (Cohen & Turnbull, J. Chem. Phys. 31, 1164 (1959); Vrentas & Duda, J. Polym. Sci. Polym. Phys.
+  15, 403 (1977)); fractional free volume f = f_g + alpha (T - Tg) with the WLF universal values
+  f_g = 0.025, alpha_f = 4.8e-4 /K above Tg (Williams, Landel & Ferry, JACS 77, 3701 (1955)) and
+  a glassy alpha_g = 1e-4 /K below. Bigger acids diffuse slower; plasticisers (low-Tg D) raise f.
+* Base: instant neutralisation (Hinsberg et al., Proc. SPIE 3999, 148 (2000)), with the base
+  uniform after the bake (its diffusion is fast on the scale of a pattern period).
+* Acid loss: first order, k_loss (evaporation, trapping; Fedynyshyn et al., Proc. SPIE 6519 (2007)).
+* Crosslinking: acid-catalysed electrophilic substitution of phenols by N-CH2-OR / Ar-CH2-OR
+  groups, dp/dt = k a (1 - p) (Thackeray et al., Proc. SPIE 1086, 34 (1989); Fedynyshyn 2007).
+  k follows Arrhenius and the Bronsted catalysis law k ~ Ka^alpha with acids stronger than the
+  protonated matrix levelled (pKa_eff = softplus above -6).
+* Junctions: a crosslinker with f groups each reacted with probability p joins j units with
+  E[j(j-1)] = f(f-1)p^2, the branching weight of Stockmayer (J. Chem. Phys. 11, 45 (1943)); the
+  crosslink density q (Charlesby units: q u_w = 1 at the gel point) is sum E[j(j-1)] / n_units.
+* D polymerization: acid-catalysed (vinyl ether, epoxide, styrene; the acid is catalytic) or
+  radical chains of kinetic length nu (acrylates; Odian ch. 3), grafted to the resin by phenol
+  addition (acid) or chain transfer (radical, efficiency GRAFT_RADICAL).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+R_GAS = 8.314462618
+T_REF_K = 383.15
+"""Reference temperature for the rate constants below (110 C)."""
+F_GLASS, ALPHA_RUBBER, ALPHA_GLASS = 0.025, 4.8e-4, 1.0e-4
+FREE_VOLUME_MIN = 0.005
+ACID_D_REF_NM2_S = 20.0
+"""Pre-factor: D at T_REF of a point-size acid in a film with f = F_GLASS, nm^2/s."""
+ACID_VOLUME_B = 9.3e-4
+"""Cohen-Turnbull overlap factor b / V_0 in mol/cm^3 (per McGowan cm^3/mol of the acid); chosen
+so that nonaflic acid diffuses ~10x slower than triflic acid in PHS (Fedynyshyn 2007)."""
+EA_DIFFUSION = 60e3
+"""Activation energy of acid diffusion, J/mol (measured 40-120 kJ/mol in PHS resists)."""
+K_LOSS_S = 2.0e-3
+"""First-order acid loss during the bake, 1/s."""
+K_CROSSLINK_REF = 2.0
+"""Crosslinking rate constant of an aminoplast ether with a levelled strong acid at T_REF, nm^3/s."""
+EA_CROSSLINK = 90e3
+"""Activation energy of acid-catalysed melamine-phenol crosslinking, J/mol (Fedynyshyn 2007: 80-100)."""
+BRONSTED_ALPHA = 0.3
+PKA_LEVEL = -6.0
+"""Acids stronger than this are levelled by the phenolic/ether matrix."""
+PHENOL_SITE_MIN = 0.1
+"""Relative crosslinking rate on a resin without phenolic OH (ring alkylation only)."""
+GRAFT_RADICAL = 0.3
+"""Fraction of radical D chains that graft onto the resin (chain transfer to the resin)."""
+
+
+def free_volume_fraction(temp_K: ArrayLike, tg_K: ArrayLike) -> np.ndarray:
+    """WLF fractional free volume, smooth across Tg (softplus of width 5 K)."""
+    dt = np.asarray(temp_K, dtype=float) - np.asarray(tg_K, dtype=float)
+    rubber = 5.0 * np.logaddexp(0.0, dt / 5.0)
+    f = F_GLASS + ALPHA_GLASS * dt + (ALPHA_RUBBER - ALPHA_GLASS) * rubber
+    return np.maximum(f, FREE_VOLUME_MIN)
+
+
+def acid_diffusivity(temp_K: ArrayLike, tg_K: ArrayLike, acid_volume_cm3_mol: ArrayLike) -> np.ndarray:
+    """Acid diffusion coefficient, nm^2/s (Arrhenius x Cohen-Turnbull)."""
+    t = np.asarray(temp_K, dtype=float)
+    arrhenius = np.exp(-EA_DIFFUSION / R_GAS * (1.0 / t - 1.0 / T_REF_K))
+    f = free_volume_fraction(t, tg_K)
+    return ACID_D_REF_NM2_S * arrhenius * np.exp(-ACID_VOLUME_B * np.asarray(acid_volume_cm3_mol) / f)
+
+
+def effective_bake_time(time_s: ArrayLike) -> np.ndarray:
+    """Acid exposure time with first-order loss: int_0^t exp(-k s) ds, s."""
+    t = np.asarray(time_s, dtype=float)
+    return -np.expm1(-K_LOSS_S * t) / K_LOSS_S
+
+
+def diffusion_length_nm(diffusivity: ArrayLike, time_s: ArrayLike) -> np.ndarray:
+    """Acid diffusion length sqrt(2 D t) over the bake, nm."""
+    return np.sqrt(2.0 * np.asarray(diffusivity) * np.asarray(time_s))
+
+
+def blur_transfer(freq_per_nm: ArrayLike, diffusivity: ArrayLike, time_s: ArrayLike) -> np.ndarray:
+    """Time-averaged diffusion kernel in Fourier space, normalised to 1 at zero frequency.
+
+    The crosslink latent image of a catalytic (first-order in acid) reaction is the time integral
+    of the diffusing, decaying acid: K(k) = [1 - exp(-(D k^2 + k_loss) t)] / [(D k^2 + k_loss) t]
+    / K(0), k = 2 pi freq. Exact for linear kinetics.
+    """
+    k2 = (2.0 * np.pi * np.asarray(freq_per_nm)) ** 2
+    t = np.asarray(time_s, dtype=float)
+    rate = np.asarray(diffusivity) * k2 + K_LOSS_S
+    return (-np.expm1(-rate * t) / rate) / effective_bake_time(t)
+
+
+def levelled_pka(pka: ArrayLike) -> np.ndarray:
+    """Effective acid strength in the film: pKa_level + softplus(pKa - pKa_level)."""
+    x = np.asarray(pka, dtype=float) - PKA_LEVEL
+    return PKA_LEVEL + np.logaddexp(0.0, x)
+
+
+def catalysis_factor(pka: ArrayLike, temp_K: ArrayLike, ea: float = EA_CROSSLINK) -> np.ndarray:
+    """Bronsted x Arrhenius factor of an acid-catalysed reaction relative to a levelled acid at T_REF."""
+    bronsted = 10.0 ** (-BRONSTED_ALPHA * (levelled_pka(pka) - PKA_LEVEL))
+    arrhenius = np.exp(-ea / R_GAS * (1.0 / np.asarray(temp_K, dtype=float) - 1.0 / T_REF_K))
+    return np.nan_to_num(bronsted) * arrhenius
+
+
+def phenol_site_factor(phenolic_oh_per_unit: ArrayLike) -> np.ndarray:
+    """Relative availability of nucleophilic phenol sites on the resin."""
+    oh = np.asarray(phenolic_oh_per_unit, dtype=float)
+    return PHENOL_SITE_MIN + (1.0 - PHENOL_SITE_MIN) * np.minimum(oh, 1.0)
+
+
+def free_acid(acid: ArrayLike, base: ArrayLike, width: ArrayLike) -> np.ndarray:
+    """Acid left after instant neutralisation, a - b, made smooth (softplus of ``width``)."""
+    w = np.asarray(width, dtype=float)
+    return w * np.logaddexp(0.0, (np.asarray(acid) - np.asarray(base)) / w)
+
+
+def conversion(rate_constant: ArrayLike, acid_time: ArrayLike) -> np.ndarray:
+    """Reacted fraction of groups, p = 1 - exp(-k int a dt)."""
+    return -np.expm1(-np.asarray(rate_constant) * np.asarray(acid_time))
+
+
+def junction_density(n_molecules: ArrayLike, functionality: ArrayLike, p: ArrayLike,
+                     n_units: ArrayLike) -> np.ndarray:
+    """Crosslink density q from f-functional junctions: n f (f-1) p^2 / n_units (Stockmayer)."""
+    f = np.asarray(functionality, dtype=float)
+    return np.asarray(n_molecules) * f * (f - 1.0) * np.asarray(p) ** 2 / np.asarray(n_units)
+
+
+def radical_conversion(n_radicals: ArrayLike, chain_length: ArrayLike, n_groups: ArrayLike) -> np.ndarray:
+    """Fraction of radical-polymerizable groups consumed: 1 - exp(-nu R / n_groups)."""
+    groups = np.asarray(n_groups, dtype=float)
+    safe = np.where(groups > 0, groups, 1.0)
+    x = np.asarray(chain_length) * np.asarray(n_radicals) / safe
+    return np.where(groups > 0, -np.expm1(-x), 0.0)
