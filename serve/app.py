@@ -10,6 +10,7 @@ CORS come from :class:`serve.settings.Settings`.
 from __future__ import annotations
 
 import hmac
+import math
 import logging
 import re
 import time
@@ -77,10 +78,13 @@ def _field_of(loc: tuple[Any, ...]) -> str:
 
 
 async def _validation_handler(_: Request, exc: RequestValidationError) -> JSONResponse:
-    detail = [
-        {"loc": list(e["loc"]), "field": _field_of(tuple(e["loc"])), "msg": e["msg"], "type": e["type"]}
-        for e in exc.errors()
-    ]
+    detail = []
+    for e in exc.errors():
+        if e["type"] == "json_invalid":  # loc holds the character offset, not a field
+            error = (e.get("ctx") or {}).get("error", "invalid JSON")
+            detail.append({"loc": ["body"], "field": "body", "msg": f"not valid JSON: {error}", "type": e["type"]})
+        else:
+            detail.append({"loc": list(e["loc"]), "field": _field_of(tuple(e["loc"])), "msg": e["msg"], "type": e["type"]})
     return JSONResponse(status_code=422, content={"detail": detail})
 
 
@@ -109,7 +113,9 @@ def _validate(body: FormulationsRequest, limit: int, settings: Settings) -> list
 
 
 def _jsonable(value: Any) -> Any:
-    """Plain JSON types from dataclasses, pydantic models, NumPy scalars and arrays."""
+    """Plain JSON types from dataclasses, pydantic models, NumPy values; NaN and inf -> None."""
+    if hasattr(value, "to_dict"):
+        return _jsonable(value.to_dict())
     if hasattr(value, "model_dump"):
         return _jsonable(value.model_dump(mode="json"))
     if hasattr(value, "__dataclass_fields__"):
@@ -120,7 +126,7 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if hasattr(value, "tolist"):
         return _jsonable(value.tolist())
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
 
@@ -234,7 +240,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         out = []
         for form, result in zip(forms, results, strict=True):
             out.append({**result.to_dict(), "warnings": form.warnings()})
-        return {"model": pred.version, "predictions": out}
+        return {"model": pred.version, "predictions": _jsonable(out)}
 
     @app.post("/v1/simulate", tags=["v1"], dependencies=auth)
     def simulate(body: FormulationsRequest) -> dict[str, Any]:
@@ -247,7 +253,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         results = []
         for i, form in enumerate(forms):
             try:
-                results.append({"name": form.name, "properties": _jsonable(run(form))})
+                results.append({"name": form.name, **_jsonable(run(form))})
             except (ValueError, FormulationError) as exc:
                 raise _Invalid([f"formulations[{i}]: {exc}"]) from None
         return {"simulations": results}

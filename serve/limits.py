@@ -8,12 +8,12 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
-    """Raised inside ``receive`` when the streamed body passes the limit."""
-
-
 class BodyLimitMiddleware:
-    """Answer 413 to bodies over ``max_bytes``, by Content-Length or while streaming (chunked)."""
+    """Answer 413 to bodies over ``max_bytes``: by Content-Length, else while buffering (chunked).
+
+    A body without Content-Length is read here (at most ``max_bytes``) and replayed to the app,
+    so the limit holds before any parsing starts.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app = app
@@ -24,31 +24,26 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._reject(send)
-            return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
+        if length is not None:
+            if not length.isdigit() or int(length) > self.max_bytes:
                 await self._reject(send)
+            else:
+                await self.app(scope, receive, send)
+            return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > self.max_bytes:
+                await self._reject(send)
+                return
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([body], receive), send)
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps(
@@ -58,6 +53,15 @@ class BodyLimitMiddleware:
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    queue = list(messages)
+
+    async def replay() -> Message:
+        return queue.pop(0) if queue else await receive()
+
+    return replay
 
 
 def smiles_errors(docs: list[Any], max_length: int) -> list[str]:
