@@ -10,8 +10,8 @@ CORS come from :class:`serve.settings.Settings`.
 from __future__ import annotations
 
 import hmac
-import math
 import logging
+import math
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
