@@ -1,0 +1,108 @@
+"""Finish a generated dataset: failures side file, stored splits and the dataset card.
+
+``card.json`` describes what the dataset is, reproducibly (no timings, no paths): row counts,
+seed, noise, simulator version, value ranges of the process columns and targets over ok rows,
+distinct molecules per role, the split sizes, and a SHA-256 content hash over the shard files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from resistml.datasets.dataset import read_table, shard_files
+from resistml.datasets.sampling import DEFAULT_CONFIG
+from resistml.datasets.schema import PROCESS_COLUMNS, SCHEMA_VERSION, STATUS_OK, TARGETS
+from resistml.datasets.splits import make_splits, save_splits, split_inputs
+
+CARD = "card.json"
+FAILURES = "failures.jsonl"
+
+
+def content_hash(out: Path) -> str:
+    """SHA-256 over (file name, SHA-256 of bytes) of every shard, in shard order."""
+    total = hashlib.sha256()
+    for path in shard_files(out):
+        total.update(path.name.encode())
+        total.update(hashlib.sha256(path.read_bytes()).digest())
+    return total.hexdigest()
+
+
+def _ranges(table: pa.Table) -> dict[str, dict[str, float]]:
+    out = {}
+    for col in (*PROCESS_COLUMNS, *TARGETS):
+        if col not in table.column_names or not pa.types.is_floating(table[col].type):
+            continue
+        values = table[col].to_numpy(zero_copy_only=False)
+        values = values[np.isfinite(values)]
+        if values.size:
+            out[col] = {"min": float(values.min()), "median": float(np.median(values)), "max": float(values.max())}
+    return out
+
+
+def unique_molecules(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Distinct structures per role (resins: distinct repeat-unit sets)."""
+    seen: dict[str, set] = defaultdict(set)
+    for row in rows:
+        for comp in row["components"]:
+            key = comp["smiles"] or tuple(u["smiles"] for u in comp["repeat_units"])
+            seen[comp["role"]].add(key)
+    return {role: len(keys) for role, keys in sorted(seen.items())}
+
+
+def write_failures(table: pa.Table, out: Path) -> int:
+    """``failures.jsonl``: one line per non-ok row with its reason and the formulation."""
+    failed = table.filter(pc.not_equal(table["status"], STATUS_OK)).to_pylist()
+    with open(out / FAILURES, "w") as fh:
+        for row in failed:
+            comps = [{k: v for k, v in c.items() if v is not None} for c in row["components"]]
+            process = {c: row[c] for c in PROCESS_COLUMNS}
+            record = {"row_id": row["row_id"], "shard": row["shard"], "name": row["name"],
+                      "reason": row["status"], "formulation": {"name": row["name"], "components": comps,
+                                                               "process": process}}
+            fh.write(json.dumps(record) + "\n")
+    return len(failed)
+
+
+def finalize(out: Path, cfg: Any, simulator: str, *, splits: bool = True) -> dict[str, Any]:
+    """Write failures.jsonl, splits/ and card.json for a complete dataset; return the card."""
+    files = shard_files(out)
+    if len(files) != len(cfg.shards()):
+        raise RuntimeError(f"{out}: {len(files)} of {len(cfg.shards())} shards present; re-run to resume")
+    columns = ["row_id", "shard", "name", "components", *PROCESS_COLUMNS, "status", *TARGETS]
+    table = read_table(out, columns)
+    n_failed = write_failures(table, out)
+    ok = table.filter(pc.equal(table["status"], STATUS_OK))
+    ok_rows = ok.select(["row_id", "components", "radiation", "beam_energy_keV"]).to_pylist()
+    sizes = save_splits(make_splits(split_inputs(ok_rows), cfg.seed), out, cfg.seed) if splits else {}
+    reasons = pc.value_counts(table.filter(pc.not_equal(table["status"], STATUS_OK))["status"]).to_pylist()
+    card = {
+        "format": "resistml-dataset",
+        "schema_version": SCHEMA_VERSION,
+        "count": table.num_rows,
+        "ok": ok.num_rows,
+        "failed": n_failed,
+        "failure_reasons": {r["values"]: r["counts"] for r in sorted(reasons, key=lambda r: -r["counts"])[:20]},
+        "seed": cfg.seed,
+        "noise": cfg.noise,
+        "shard_size": cfg.shard_size,
+        "shards": len(files),
+        "simulator": simulator,
+        "targets": list(TARGETS),
+        "ranges": _ranges(ok),
+        "unique_molecules": unique_molecules(ok_rows),
+        "splits": sizes,
+        "sampler": asdict(DEFAULT_CONFIG),
+        "content_hash": content_hash(out),
+    }
+    text = json.dumps(card, indent=1)
+    (out / CARD).write_text(text + "\n")
+    return json.loads(text)

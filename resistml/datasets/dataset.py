@@ -1,0 +1,139 @@
+"""Read a generated dataset and stream it, shard by shard, into model batches.
+
+:func:`read_table` loads (selected columns of) all shards as one Arrow table;
+:class:`FormulationDataset` is a ``torch`` ``IterableDataset`` that streams Parquet record batches,
+keeps the rows of one split part with status "ok", rebuilds validated :class:`Formulation` objects
+and yields :class:`~resistml.chem.collate.FormulationBatch` es from ``collate_formulations``
+(unique molecules embedded once per batch). Memory stays at one record batch plus a shuffle buffer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import torch
+from torch.utils.data import IterableDataset, get_worker_info
+
+from resistml.datasets.schema import STATUS_OK, TARGETS, formulation_from_row
+from resistml.datasets.splits import PARTS, load_split
+from resistml.formulation import Formulation
+
+TRANSFORMS = ("none", "log10")
+
+
+def shard_files(path: str | Path) -> list[Path]:
+    """The finished shard files of a dataset directory, in shard order."""
+    files = sorted((Path(path) / "shards").glob("part-*.parquet"))
+    if not files:
+        raise FileNotFoundError(f"{path}: no dataset shards (shards/part-*.parquet); run `resistml generate`")
+    return files
+
+
+def _dataset(files: Sequence[Path]) -> ds.Dataset:
+    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
+    return ds.dataset([str(f) for f in files], schema=schema, format="parquet")
+
+
+def read_table(path: str | Path, columns: Sequence[str] | None = None, *, ok_only: bool = False) -> pa.Table:
+    """All shards (optionally only some columns, only ok rows) as one table, in row-id order."""
+    filt = ds.field("status") == STATUS_OK if ok_only else None
+    table = _dataset(shard_files(path)).to_table(columns=list(columns) if columns else None, filter=filt)
+    return table.sort_by("row_id") if "row_id" in table.column_names else table
+
+
+def read_formulations(path: str | Path, row_ids: Sequence[int] | None = None) -> list[Formulation]:
+    """Formulations of the given rows (all rows when None), in row-id order."""
+    table = read_table(path)
+    if row_ids is not None:
+        table = table.filter(pa.compute.is_in(table["row_id"], pa.array(np.asarray(row_ids, np.int64))))
+    return [formulation_from_row(r) for r in table.to_pylist()]
+
+
+def target_matrix(rows: Sequence[dict], targets: Sequence[str] = TARGETS, transform: str = "none") -> np.ndarray:
+    """[N, T] float array of the named targets; ``log10`` for the positive quantities."""
+    values = np.array([[float(r[t]) for t in targets] for r in rows], dtype=np.float64).reshape(len(rows), len(targets))
+    return np.log10(values) if transform == "log10" else values
+
+
+class FormulationDataset(IterableDataset):
+    """Stream one split part of a dataset as collated batches (or single rows if ``batch_size`` is None).
+
+    ``split``/``part`` select stored row ids (``None`` = every ok row). Shuffling permutes shard
+    order and mixes rows in a buffer of ``shuffle_buffer`` rows, seeded by ``seed`` + epoch.
+    With DataLoader workers each worker reads a disjoint subset of shards.
+    """
+
+    def __init__(self, path: str | Path, split: str | None = None, part: str = "train", *,
+                 batch_size: int | None = 64, targets: Sequence[str] = TARGETS, transform: str = "log10",
+                 shuffle: bool = False, shuffle_buffer: int = 4096, seed: int = 0,
+                 collate_kwargs: dict | None = None):
+        if part not in PARTS:
+            raise ValueError(f"part: expected one of {', '.join(PARTS)}, got {part!r}")
+        if transform not in TRANSFORMS:
+            raise ValueError(f"transform: expected one of {', '.join(TRANSFORMS)}, got {transform!r}")
+        unknown = [t for t in targets if t not in TARGETS]
+        if unknown:
+            raise ValueError(f"targets: unknown target(s) {unknown}; expected some of {', '.join(TARGETS)}")
+        self.path, self.files = Path(path), shard_files(path)
+        self.rows = None if split is None else set(load_split(path, split)[part].tolist())
+        self.batch_size, self.targets, self.transform = batch_size, tuple(targets), transform
+        self.shuffle, self.shuffle_buffer, self.seed, self.epoch = shuffle, shuffle_buffer, seed, 0
+        self.collate_kwargs = collate_kwargs or {}
+
+    def __len__(self) -> int:
+        if self.rows is not None:
+            return len(self.rows)
+        return read_table(self.path, ["row_id"], ok_only=True).num_rows
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def _my_files(self, rng: np.random.Generator) -> list[Path]:
+        files = [self.files[i] for i in rng.permutation(len(self.files))] if self.shuffle else list(self.files)
+        info = get_worker_info()
+        return files if info is None else files[info.id::info.num_workers]
+
+    def _records(self, rng: np.random.Generator) -> Iterator[dict]:
+        for file in self._my_files(rng):
+            for batch in pq.ParquetFile(file).iter_batches(batch_size=1024):
+                for row in batch.to_pylist():
+                    if row["status"] == STATUS_OK and (self.rows is None or row["row_id"] in self.rows):
+                        yield row
+
+    def _shuffled(self, rng: np.random.Generator) -> Iterator[dict]:
+        buffer: list[dict] = []
+        for row in self._records(rng):
+            buffer.append(row)
+            if len(buffer) >= self.shuffle_buffer:
+                yield buffer.pop(int(rng.integers(len(buffer))))
+        rng.shuffle(buffer)
+        yield from buffer
+
+    def __iter__(self) -> Iterator:
+        rng = np.random.default_rng([self.seed, self.epoch])
+        rows = self._shuffled(rng) if self.shuffle else self._records(rng)
+        if self.batch_size is None:
+            for row in rows:
+                yield formulation_from_row(row), torch.tensor(target_matrix([row], self.targets, self.transform)[0])
+            return
+        chunk: list[dict] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == self.batch_size:
+                yield self.collate(chunk)
+                chunk = []
+        if chunk:
+            yield self.collate(chunk)
+
+    def collate(self, rows: Sequence[dict]):
+        """Rows -> FormulationBatch with the target matrix attached."""
+        from resistml.chem.collate import collate_formulations
+
+        forms = [formulation_from_row(r) for r in rows]
+        y = torch.as_tensor(target_matrix(rows, self.targets, self.transform), dtype=torch.float32)
+        return collate_formulations(forms, y, **self.collate_kwargs)

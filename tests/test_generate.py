@@ -1,0 +1,195 @@
+"""Generation: Parquet schema, determinism, resume after a crash, failures, CLI, real simulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from resistml.cli import app
+from resistml.datasets.dataset import read_table
+from resistml.datasets.generate import (
+    GenerateConfig,
+    GenerateError,
+    generate,
+    pending_shards,
+    shard_path,
+)
+from resistml.datasets.sampling import sample_shard
+from resistml.datasets.schema import BASE_FIELDS, TARGETS, formulation_from_row
+from tests.dataset_helpers import TOY_LABELLER, toy_dataset, toy_labeller
+
+CFG = GenerateConfig(n=250, seed=11, shard_size=50)
+
+
+def _bytes(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out / "shards").glob("*.parquet"))}
+
+
+def _run(out: Path, cfg: GenerateConfig = CFG, labeller=TOY_LABELLER, **kw):
+    return generate(out, cfg, workers=0, labeller=labeller, progress=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("ref")
+    _run(out)
+    return out
+
+
+def test_schema_and_round_trip(reference):
+    table = read_table(reference)
+    assert table.num_rows == CFG.n and table["row_id"].to_pylist() == list(range(CFG.n))
+    for field in BASE_FIELDS:
+        assert table.schema.field(field.name).type == field.type, field.name
+    assert pa.types.is_list(table.schema.field("toy_curve").type)  # list intermediates survive
+    originals = sample_shard(CFG.seed, 1, 50, 50)
+    rows = table.slice(50, 50).to_pylist()
+    assert [formulation_from_row(r).to_dict() for r in rows] == [f.to_dict() for f in originals]
+
+
+def test_same_seed_gives_identical_shards_and_card(reference, tmp_path):
+    card = _run(tmp_path).card
+    assert _bytes(tmp_path) == _bytes(reference)
+    assert card == json.loads((reference / "card.json").read_text())
+    other = tmp_path / "other"
+    assert _run(other, GenerateConfig(n=250, seed=12, shard_size=50)).card["content_hash"] != card["content_hash"]
+
+
+def test_card_contents(reference):
+    card = json.loads((reference / "card.json").read_text())
+    assert card["count"] == 250 and card["ok"] + card["failed"] == 250 and card["seed"] == 11
+    assert "toy_labeller" in card["simulator"]
+    assert set(card["unique_molecules"]) == {"acid_generator", "resin", "crosslinker", "polymerizable", "base"}
+    assert card["ranges"]["thickness_nm"]["min"] >= 50 and card["ranges"]["thickness_nm"]["max"] <= 1000
+    assert set(card["splits"]) == {"random", "unseen_molecules", "unseen_scaffolds", "beam_energy_extrapolation"}
+
+
+class Crash(BaseException):
+    """Stands for a killed process: not an Exception, so nothing catches it."""
+
+
+def crashing_labeller(forms, noise=0.0, seed=None):
+    if any(f.name.endswith("00000120") for f in forms):  # third shard
+        raise Crash
+    return toy_labeller(forms, noise, seed)
+
+
+def test_resume_after_crash_equals_uninterrupted_run(reference, tmp_path):
+    with pytest.raises(Crash):
+        _run(tmp_path, labeller=crashing_labeller)
+    assert not (tmp_path / "card.json").exists()
+    assert [s[0] for s in pending_shards(tmp_path, CFG)] == [2, 3, 4]
+    stale = tmp_path / "shards" / ".part-00002.parquet.dead.tmp"  # a half-written shard in flight
+    stale.write_bytes(b"PAR1 truncated")
+    before = shard_path(tmp_path, 0).stat().st_mtime_ns
+    result = _run(tmp_path)
+    assert result.rows_labelled == 150  # only the missing shards were computed
+    assert shard_path(tmp_path, 0).stat().st_mtime_ns == before
+    assert not stale.exists()
+    assert _bytes(tmp_path) == _bytes(reference)
+    assert result.card == json.loads((reference / "card.json").read_text())
+    table = read_table(tmp_path, ["row_id"])
+    assert len(set(table["row_id"].to_pylist())) == table.num_rows == CFG.n  # nothing duplicated
+
+
+def flaky_labeller(forms, noise=0.0, seed=None):
+    """Raises on one formulation (whole batch fails), returns NaN for another."""
+    if any(f.name.endswith("7") for f in forms):
+        raise RuntimeError("solver diverged")
+    frame = toy_labeller(forms, noise, seed)
+    frame.loc[[f.name.endswith("3") for f in forms], "resolution_nm"] = np.nan
+    return frame
+
+
+def test_failures_are_recorded_not_fatal(tmp_path):
+    card = _run(tmp_path, GenerateConfig(n=60, seed=1, shard_size=30), labeller=flaky_labeller).card
+    lines = [json.loads(x) for x in (tmp_path / "failures.jsonl").read_text().splitlines()]
+    reasons = {r["name"][-1]: r["reason"] for r in lines}
+    assert reasons["7"] == "error: RuntimeError: solver diverged"
+    assert reasons["3"] == "non-finite resolution_nm"
+    assert card["failed"] == len(lines) >= 12 and card["ok"] == 60 - card["failed"]
+    assert all(r["formulation"]["components"] for r in lines)
+    ok = read_table(tmp_path, ok_only=True)
+    assert ok.num_rows == card["ok"]
+    assert np.isfinite(np.column_stack([ok[t].to_numpy() for t in TARGETS])).all()
+
+
+def test_rerun_with_other_options_is_refused(reference, tmp_path):
+    _run(tmp_path, GenerateConfig(n=10, seed=1, shard_size=5))
+    with pytest.raises(GenerateError, match="--seed"):
+        _run(tmp_path, GenerateConfig(n=10, seed=2, shard_size=5))
+    with pytest.raises(GenerateError, match="--shard-size"):
+        GenerateConfig(n=10, shard_size=0)
+
+
+def test_cli_generate_and_errors(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "cli"
+    args = ["generate", "--n", "20", "--out", str(out), "--workers", "0", "--shard-size", "10",
+            "--labeller", TOY_LABELLER, "--no-progress", "--json"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["count"] == 20
+    bad = runner.invoke(app, ["generate", "--n", "5", "--out", str(out / "x"), "--noise", "-0.1"])
+    assert bad.exit_code == 2 and "--noise" in bad.stderr
+    bad = runner.invoke(app, ["generate", "--n", "5", "--out", str(out / "y"), "--labeller", "nowhere:fn"])
+    assert bad.exit_code == 2 and "--labeller" in bad.stderr
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_matches_in_process(reference, tmp_path):
+    generate(tmp_path, CFG, workers=2, labeller=TOY_LABELLER, progress=False)
+    assert _bytes(tmp_path) == _bytes(reference)
+
+
+@pytest.mark.slow
+def test_killed_cli_run_resumes_to_the_same_dataset(tmp_path):
+    """SIGKILL the real command mid-run, re-run it, compare with an uninterrupted run."""
+    args = [sys.executable, "-m", "resistml.cli", "generate", "--n", "400", "--shard-size", "20",
+            "--seed", "4", "--workers", "0", "--no-progress", "--labeller", TOY_LABELLER]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen([*args, "--out", str(killed)], env=env)
+    deadline = time.time() + 120
+    while len(list((killed / "shards").glob("part-*.parquet"))) < 3 and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert len(list((killed / "shards").glob("part-*.parquet"))) < 20
+    subprocess.run([*args, "--out", str(killed)], env=env, check=True)
+    subprocess.run([*args, "--out", str(tmp_path / "clean")], env=env, check=True)
+    assert _bytes(killed) == _bytes(tmp_path / "clean")
+
+
+# ---- the real simulator -------------------------------------------------------------------------
+def test_real_simulator_labels_are_finite_and_sane(tmp_path):
+    pytest.importorskip("resistml.physics.simulator")
+    cfg = GenerateConfig(n=40, seed=2, shard_size=20, noise=0.05)
+    card = generate(tmp_path, cfg, workers=0, progress=False).card
+    assert card["ok"] >= 0.5 * card["count"], card["failure_reasons"]
+    assert set(card["failure_reasons"]) <= {"no_gel", "unresolved", "no_acid"}
+    ok = read_table(tmp_path, ok_only=True).to_pandas()
+    assert np.isfinite(ok[list(TARGETS)].to_numpy()).all()
+    electron = ok[ok.radiation == "electron"]
+    assert (electron.dose_unit == "uC/cm2").all()
+    assert electron.sensitivity.between(0.01, 1e5).all()
+    assert (ok.gel_dose <= ok.sensitivity * 1.0001).all()  # onset of gel before 50 % thickness
+    assert ok.resolution_nm.between(1, 1e4).all() and (ok.contrast > 0).all() and (ok.ler_nm >= 0).all()
+    again = tmp_path / "again"
+    generate(again, cfg, workers=0, progress=False)
+    assert _bytes(again) == _bytes(tmp_path)  # deterministic, noise included
+
+
+def test_toy_dataset_helper_builds():
+    assert isinstance(pd.read_parquet(toy_dataset() / "shards" / "part-00000.parquet"), pd.DataFrame)
