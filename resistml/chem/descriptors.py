@@ -233,21 +233,22 @@ CROSSLINK_GROUPS = {  # name -> (SMARTS, atom index of the reactive CH2/C, relat
 N-acyliminium/carbocations faster than benzylic ethers; free methylols faster than ethers
 (Blank, J. Coat. Technol. 51, 61 (1979); Thackeray et al., Proc. SPIE 1086, 34 (1989))."""
 
-CC_GROUPS = {  # name -> (SMARTS, acid-polymerizable, radical-polymerizable, kinetic chain length)
+CC_GROUPS = {  # name -> (SMARTS, acid-polymerizable, radical-polymerizable, chain length at 1 nm^-3)
     "vinyl_ether": ("[CX3;H2,H1]=[CX3;H1][OX2][#6;!$(C=O)]", True, False, 1.0),
     "acrylate": ("[CH2]=[CH][CX3](=O)[O,N]", False, True, 30.0),
     "methacrylate": ("[CH2]=[CX3]([CH3])[CX3](=O)[O,N]", False, True, 15.0),
-    "styrenic": ("[CH2]=[CX3;H1,$(C[CH3])]c", True, True, 8.0),
+    "styrenic": ("[CH2]=[CX3;H1,$(C[CH3])]c", True, True, 6.0),
     "allyl": ("[CH2]=[CH][CH2][O,N,S,c]", False, True, 1.5),
     "epoxide": ("[CX4]1[OX2][CX4]1", True, False, 1.0),
     "oxetane": ("[CX4]1[CX4][OX2][CX4]1", True, False, 1.0),
 }
-"""Polymerizable groups of component D. Radical kinetic chain lengths in a glassy film are
-short (diffusion-controlled termination; allyl degradative chain transfer) - Odian, Principles
-of Polymerization, 4th ed., ch. 3; Decker, Prog. Polym. Sci. 21, 593 (1996). For acid-driven
-groups the acid is catalytic; the value is 1 and the rate is set in bake.py."""
+"""Polymerizable groups of component D. The last value is the radical kinetic chain length at a
+group concentration of 1 nm^-3 (1.66 M); the steady-state chain length scales as [M],
+nu = k_p [M] / (2 (f k_d k_t [I])^1/2) (Odian, Principles of Polymerization, 4th ed., ch. 3):
+acrylates > methacrylates > styrenes, allyl monomers suffer degradative chain transfer (Decker,
+Prog. Polym. Sci. 21, 593 (1996)). For acid-driven groups the acid is catalytic (bake.py)."""
 
-ACID_GROUP_RATE = {"vinyl_ether": 3.0, "epoxide": 0.4, "oxetane": 0.6, "styrenic": 0.2}
+ACID_GROUP_RATE = {"vinyl_ether": 10.0, "epoxide": 0.4, "oxetane": 0.6, "styrenic": 0.2}
 """Relative acid-catalysed reactivity (vs. an aminoplast ether = 1) of acid-curable C=C/ring
 groups toward phenols: vinyl ethers add to phenols at low T (acetal crosslinking of PHS, Lin et
 al., Proc. SPIE 3049 (1997)); epoxides and styrenes need stronger acid (Crivello 1984)."""

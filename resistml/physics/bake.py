@@ -5,8 +5,10 @@
   15, 403 (1977)); fractional free volume f = f_g + alpha (T - Tg) with the WLF universal values
   f_g = 0.025, alpha_f = 4.8e-4 /K above Tg (Williams, Landel & Ferry, JACS 77, 3701 (1955)) and
   a glassy alpha_g = 1e-4 /K below. Bigger acids diffuse slower; plasticisers (low-Tg D) raise f.
-* Base: instant neutralisation (Hinsberg et al., Proc. SPIE 3999, 148 (2000)), with the base
-  uniform after the bake (its diffusion is fast on the scale of a pattern period).
+* Base: instant neutralisation A + B -> 0 (Hinsberg et al., Proc. SPIE 3999, 148 (2000)). With
+  equal acid and base diffusivities u = a - b obeys the plain diffusion equation (the reaction
+  conserves it), and in the fast-reaction limit a = max(u, 0): the quencher consumes acid that
+  diffuses into dark regions, which sharpens the latent image (the usual reason for adding it).
 * Acid loss: first order, k_loss (evaporation, trapping; Fedynyshyn et al., Proc. SPIE 6519 (2007)).
 * Crosslinking: acid-catalysed electrophilic substitution of phenols by N-CH2-OR / Ar-CH2-OR
   groups, dp/dt = k a (1 - p) (Thackeray et al., Proc. SPIE 1086, 34 (1989); Fedynyshyn 2007).
@@ -15,9 +17,12 @@
 * Junctions: a crosslinker with f groups each reacted with probability p joins j units with
   E[j(j-1)] = f(f-1)p^2, the branching weight of Stockmayer (J. Chem. Phys. 11, 45 (1943)); the
   crosslink density q (Charlesby units: q u_w = 1 at the gel point) is sum E[j(j-1)] / n_units.
-* D polymerization: acid-catalysed (vinyl ether, epoxide, styrene; the acid is catalytic) or
-  radical chains of kinetic length nu (acrylates; Odian ch. 3), grafted to the resin by phenol
-  addition (acid) or chain transfer (radical, efficiency GRAFT_RADICAL).
+* D polymerization: acid-catalysed addition of vinyl ethers / epoxides / styrenes to phenols
+  (the acid is catalytic; junctions as for the crosslinker), or radical chains (acrylates): each
+  initiating radical grows a chain of nu = nu_1 [M] groups (steady-state kinetic chain length,
+  Odian ch. 3), joining nu (1 - 1/f) multifunctional D molecules that can branch further; the
+  chain is a junction of that many units once grafted to the resin by chain transfer
+  (efficiency GRAFT_RADICAL), E[j(j-1)] = j(j-1) per chain (Stockmayer).
 """
 
 from __future__ import annotations
@@ -79,17 +84,22 @@ def diffusion_length_nm(diffusivity: ArrayLike, time_s: ArrayLike) -> np.ndarray
     return np.sqrt(2.0 * np.asarray(diffusivity) * np.asarray(time_s))
 
 
-def blur_transfer(freq_per_nm: ArrayLike, diffusivity: ArrayLike, time_s: ArrayLike) -> np.ndarray:
-    """Time-averaged diffusion kernel in Fourier space, normalised to 1 at zero frequency.
+def bake_quadrature(time_s: ArrayLike, nodes: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Legendre times tau_k [N, K] and weights w_k exp(-k_loss tau_k) over the bake.
 
-    The crosslink latent image of a catalytic (first-order in acid) reaction is the time integral
-    of the diffusing, decaying acid: K(k) = [1 - exp(-(D k^2 + k_loss) t)] / [(D k^2 + k_loss) t]
-    / K(0), k = 2 pi freq. Exact for linear kinetics.
+    The latent image is L(x) = int_0^t a_free(x, tau) exp(-k_loss tau) d tau; the weights sum
+    to the effective bake time (:func:`effective_bake_time`) to quadrature accuracy.
     """
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    t = np.asarray(time_s, dtype=float)[..., None]
+    tau = 0.5 * t * (1.0 + x)
+    return tau, 0.5 * t * w * np.exp(-K_LOSS_S * tau)
+
+
+def diffusion_transfer(freq_per_nm: ArrayLike, diffusivity: ArrayLike, tau_s: ArrayLike) -> np.ndarray:
+    """Fourier transfer of diffusion over time tau: exp(-D (2 pi f)^2 tau)."""
     k2 = (2.0 * np.pi * np.asarray(freq_per_nm)) ** 2
-    t = np.asarray(time_s, dtype=float)
-    rate = np.asarray(diffusivity) * k2 + K_LOSS_S
-    return (-np.expm1(-rate * t) / rate) / effective_bake_time(t)
+    return np.exp(-np.asarray(diffusivity) * k2 * np.asarray(tau_s))
 
 
 def levelled_pka(pka: ArrayLike) -> np.ndarray:
@@ -127,6 +137,21 @@ def junction_density(n_molecules: ArrayLike, functionality: ArrayLike, p: ArrayL
     """Crosslink density q from f-functional junctions: n f (f-1) p^2 / n_units (Stockmayer)."""
     f = np.asarray(functionality, dtype=float)
     return np.asarray(n_molecules) * f * (f - 1.0) * np.asarray(p) ** 2 / np.asarray(n_units)
+
+
+def radical_junctions(n_radicals: ArrayLike, chain_length: ArrayLike, n_groups: ArrayLike,
+                      functionality: ArrayLike, n_units: ArrayLike) -> np.ndarray:
+    """q from radical chains: GRAFT R j (j - 1) / n_units, j = nu_actual (1 - 1/f).
+
+    nu_actual = n_groups p / R is the chain length allowed by the groups available
+    (= nu at low conversion); monofunctional D (f = 1) adds no junctions.
+    """
+    r = np.asarray(n_radicals, dtype=float)
+    p = radical_conversion(r, chain_length, n_groups)
+    nu = np.asarray(n_groups) * p / np.maximum(r, 1e-300)
+    f = np.maximum(np.asarray(functionality, dtype=float), 1.0)
+    j = nu * (1.0 - 1.0 / f)
+    return GRAFT_RADICAL * r * j * np.maximum(j - 1.0, 0.0) / np.asarray(n_units)
 
 
 def radical_conversion(n_radicals: ArrayLike, chain_length: ArrayLike, n_groups: ArrayLike) -> np.ndarray:

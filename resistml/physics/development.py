@@ -63,19 +63,19 @@ def linear_swelling(delta: ArrayLike, mw: ArrayLike) -> np.ndarray:
 
 
 def log_bisect(func: Callable[[np.ndarray], np.ndarray], target: ArrayLike, lo: ArrayLike,
-               hi: ArrayLike, steps: int = BISECTION_STEPS) -> np.ndarray:
+               hi: ArrayLike, steps: int = BISECTION_STEPS, pre: int | None = None) -> np.ndarray:
     """Dose where the increasing ``func`` reaches ``target``, bracketing in log(dose) elementwise.
 
     Illinois-modified regula falsi (Dowell & Jarratt, BIT 11, 168 (1971)) on x = ln(dose): the
     bracket always holds the root, convergence is superlinear, a step outside the bracket falls
-    back to bisection; PRE_BISECTIONS plain halvings come first. Returns NaN where the target is not reached by ``hi`` (no acid, no gel).
+    back to bisection; ``pre`` (default PRE_BISECTIONS) plain halvings come first. Returns NaN where the target is not reached by ``hi`` (no acid, no gel).
     """
     a, b, target = np.broadcast_arrays(np.log(lo), np.log(hi), np.asarray(target, dtype=float))
     a, b = a.astype(float).copy(), b.astype(float).copy()
     fa, fb = func(np.exp(a)) - target, func(np.exp(b)) - target
     reached = fb >= 0
     side = np.zeros(a.shape)
-    for _ in range(PRE_BISECTIONS):
+    for _ in range(PRE_BISECTIONS if pre is None else pre):
         c = 0.5 * (a + b)
         fc = func(np.exp(c)) - target
         up = fc >= 0

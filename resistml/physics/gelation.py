@@ -46,6 +46,8 @@ def gel_fraction(q: ArrayLike, u_n: ArrayLike, pdi: ArrayLike) -> np.ndarray:
         df = 1.0 - (k + 1.0) * a * term / (1.0 + a * g)
         step = np.where(df > 1e-12, f / np.maximum(df, 1e-12), g)
         g = np.clip(g - step, 0.0, 1.0)
+        if not np.any(np.abs(step) > 1e-13):
+            break
     return np.where(a * (k + 1.0) > 1.0, g, 0.0)
 
 

@@ -6,8 +6,9 @@ For every half-pitch p of a log grid (period P = 2p, the exposed lines centred a
    [T_alpha + eta T_beta] / (1 + eta), with Gaussian transfers T_a(n) = exp(-(pi n a / P)^2)
    (the 1-D projection of the PSF of psf.py; Chang 1975) and Lanczos sigma factors against
    Gibbs ringing; backscatter enters as the background of a 50 % dense array.
-2. Acid (radiation.py, with generator depletion) on an x grid, quench, FFT, bake blur
-   (time-averaged diffusion kernel of bake.py), latent image L(x) -> crosslink density q(x).
+2. Acid (radiation.py, with generator depletion) on an x grid; u = acid - base diffuses
+   (FFT, exact Gaussian transfer) and the free acid max(u, 0) is integrated over the bake by
+   Gauss-Legendre quadrature (bake.py): latent image L(x) -> crosslink density q(x).
 3. Sizing dose: the dose at which q at the nominal edge x = P/4 equals q_50, the crosslink
    density that leaves 50 % thickness (so the line prints to size), by log bisection.
 4. Criteria at that dose (physics doc, section 5): dose latitude EL = 0.2 p / |dCD/dlnD| >= 5 %
@@ -33,7 +34,7 @@ from resistml.physics.exposure import Exposure
 from resistml.physics.film import take
 from resistml.physics.response import ResistResponse
 
-HALF_PITCHES_NM = np.geomspace(6.0, 600.0, 15)
+HALF_PITCHES_NM = np.geomspace(6.0, 600.0, 11)
 NX = 32
 """Grid points per period (harmonics up to 16)."""
 EL_MIN, CD_TOL, LER_MAX_FRACTION, SWELL_MAX, RESIDUE_MAX = 0.05, 0.10, 0.20, 0.5, 0.10
@@ -41,9 +42,10 @@ S_MIN_NM = 2.0
 """Smallest latent-image averaging length (a resin chain's size), nm."""
 EDGE_STEP = 0.004
 """Finite-difference step for edge slopes, in units of the period."""
-SIZING_RANGE = 50.0
-"""The sizing dose is searched within [D50/SIZING_RANGE, D50 x SIZING_RANGE] of the pad's D50."""
-SIZING_STEPS = 5
+SIZING_LOW, SIZING_RANGE = 0.5, 50.0
+"""The sizing dose is searched within [SIZING_LOW, SIZING_RANGE] x the pad's D50 (the nominal
+edge of a 1:1 grating receives half the open-frame energy, so it sits near 2 D50)."""
+SIZING_STEPS, SIZING_PRE = 4, 4
 _POS = np.array([0.0, 0.25 - EDGE_STEP, 0.25, 0.25 + EDGE_STEP, 0.5])
 """Evaluation points (fractions of the period): centre, edge -, edge, edge +, space centre."""
 
@@ -72,11 +74,14 @@ def _synth(coeff: np.ndarray, nx: int = NX) -> np.ndarray:
 
 
 def _at(spectrum: np.ndarray, pos: np.ndarray, nx: int = NX) -> np.ndarray:
-    """Evaluate a real grid signal given by its rfft at fractional positions (trig interpolation)."""
+    """Evaluate an even (x -> -x symmetric) grid signal from its rfft at fractional positions.
+
+    Every signal here is even about the line centre, so its spectrum is real and the
+    trigonometric interpolant is a cosine sum.
+    """
     n = _harmonics(nx)
     weight = np.where((n == 0) | (n == nx // 2), 1.0, 2.0) / nx
-    phase = np.exp(2j * np.pi * np.outer(n, pos))
-    return np.real((spectrum * weight) @ phase)
+    return spectrum.real @ (weight[:, None] * np.cos(2.0 * np.pi * np.outer(n, pos)))
 
 
 @dataclass
@@ -98,17 +103,23 @@ class LineSpace:
         period = 2.0 * self.half_pitch
         self.image = np.maximum(_synth(image_coefficients(period, exp)), 0.0)
         freq = _harmonics() / period[..., None]
-        self.kernel = bake.blur_transfer(freq, resp.diffusivity[:, None, None], resp.film.peb_s[:, None, None])
+        tau, self.weights = bake.bake_quadrature(resp.film.peb_s)
+        d = resp.diffusivity[:, None, None, None]
+        self.kernels = bake.diffusion_transfer(freq[..., None, :], d, tau[:, None, :, None])
         self.e_line = exp.energy_per_dose[:, None, None]
 
     def state(self, dose: np.ndarray, pos: np.ndarray = _POS) -> PitchState:
         """Latent image, energy and q at the positions ``pos`` for doses of shape [N, J]."""
+        resp = self.resp
         energy_grid = dose[..., None] * self.e_line * self.image
-        free_spec = np.fft.rfft(self.resp.free_acid(energy_grid), axis=-1) * self.kernel
-        free_b = _at(free_spec, pos)
+        excess = resp.acid(energy_grid) - resp.base[:, None, None]
+        spec = np.fft.rfft(excess, axis=-1).real[..., None, :] * self.kernels
+        width = resp.quench_width[:, None, None, None]
+        free = bake.free_acid(_at(spec, pos), 0.0, width)
+        latent = np.einsum("njkp,nk->njp", free, self.weights)
         energy = _at(np.fft.rfft(energy_grid, axis=-1), pos)
-        latent = free_b * self.resp.t_eff[:, None, None]
-        return PitchState(latent, energy, self.resp.crosslink_density(latent, energy), free_b)
+        free_b = latent / resp.t_eff[:, None, None]
+        return PitchState(latent, energy, resp.crosslink_density(latent, energy), free_b)
 
     def sizing_dose(self, q50: np.ndarray, d50: np.ndarray) -> np.ndarray:
         """Dose [N, J] that puts q = q50 at the nominal edge; NaN where none in range."""
@@ -116,8 +127,8 @@ class LineSpace:
         fun = lambda d: self.state(d, edge).q[..., 0]  # noqa: E731
         ok = np.isfinite(d50) & (d50 > 0)
         ref = np.where(ok, d50, 1.0)[:, None] * np.ones_like(self.half_pitch)
-        dose = development.log_bisect(fun, q50[:, None], ref / SIZING_RANGE, ref * SIZING_RANGE,
-                                      steps=SIZING_STEPS)
+        dose = development.log_bisect(fun, q50[:, None], ref * SIZING_LOW, ref * SIZING_RANGE,
+                                      steps=SIZING_STEPS, pre=SIZING_PRE)
         return np.where(ok[:, None], dose, np.nan)
 
 
