@@ -43,9 +43,9 @@ def test_layered_mask_blank_conserves_energy(phs):
 
 
 def test_seeded_and_reproducible(phs, si):
-    a = simulate_deposition(10.0, 100.0, phs, si, 100, seed=7)
-    b = simulate_deposition(10.0, 100.0, phs, si, 100, seed=7)
-    c = simulate_deposition(10.0, 100.0, phs, si, 100, seed=8)
+    a = simulate_deposition(10.0, 100.0, phs, si, 40, seed=7)
+    b = simulate_deposition(10.0, 100.0, phs, si, 40, seed=7)
+    c = simulate_deposition(10.0, 100.0, phs, si, 40, seed=8)
     np.testing.assert_array_equal(a.energy_keV, b.energy_keV)
     assert not np.array_equal(a.energy_keV, c.energy_keV)
 

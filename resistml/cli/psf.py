@@ -106,10 +106,11 @@ def plot_psf(path: Path, report: dict[str, Any], result) -> None:
     ax.set_xlabel("radius r (nm)")
     ax.set_ylabel("f(r) (nm$^{-2}$), normalised")
     ax.set_ylim(psf_radial(r[-1], report) * 0.3, None)
+    third = f", γ={report['gamma_nm']:.3g} nm, ν={report['nu']:.2f}" if report.get("nu", 0) > 0 else ""
     ax.set_title(
         f"{report['beam_energy_keV']:g} keV, {report['thickness_nm']:g} nm on {report['substrate']}: "
-        f"α={report['alpha_nm']:.3g} nm, β={report['beta_nm'] / 1e3:.3g} µm, η={report['eta']:.2f}",
-        fontsize=9,
+        f"α={report['alpha_nm']:.3g} nm, β={report['beta_nm'] / 1e3:.3g} µm, η={report['eta']:.2f}{third}",
+        fontsize=8,
     )
     ax.legend()
     ax.grid(True, which="both", alpha=0.25)

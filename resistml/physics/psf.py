@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -155,7 +156,7 @@ GRID_PARAMS = ("alpha_nm", "beta_nm", "eta", "backscatter_coefficient", "fit_r2"
 GRID_AXES = ("beam_energy_keV", "thickness_nm", "density_g_cm3")
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Grid:
     """Log-parameters of one substrate on a rectangular (energy, thickness, density) grid."""
 
@@ -163,6 +164,11 @@ class _Grid:
     mean_z: float
     axes: tuple[np.ndarray, np.ndarray, np.ndarray]  # log E, log t, log rho
     values: dict[str, np.ndarray]  # log of each parameter, shape (nE, nT, nRho)
+
+    @cached_property
+    def stacked(self) -> np.ndarray:
+        """Log-parameters stacked in GRID_PARAMS order, shape (params, nE, nT, nRho)."""
+        return np.stack([self.values[k] for k in GRID_PARAMS])
 
 
 def grid_files() -> list:
@@ -242,6 +248,8 @@ def lookup_psf(
     Inputs broadcast; values outside the grid are clamped to its edges. Returns alpha_nm,
     beta_nm, eta and backscatter_coefficient as arrays of the broadcast shape.
     """
+    if np.ndim(beam_energy_keV) == np.ndim(thickness_nm) == np.ndim(density_g_cm3) == 0:
+        return _lookup_scalar(float(beam_energy_keV), float(thickness_nm), substrate, float(density_g_cm3))
     e, t, rho = np.broadcast_arrays(
         np.asarray(beam_energy_keV, float), np.asarray(thickness_nm, float), np.asarray(density_g_cm3, float)
     )
@@ -249,19 +257,50 @@ def lookup_psf(
         if not np.all(np.isfinite(arr) & (arr > 0)):
             raise ValueError(f"lookup_psf: {name} must be finite and > 0")
     grid = _pick_grid(substrate)
-    idx = [_interp_axis(ax, np.log(v)) for ax, v in zip(grid.axes, (e, t, rho), strict=True)]
-    out = {}
-    for key, table in grid.values.items():
-        acc = np.zeros(e.shape)
-        for corner in range(8):
-            bits = [(corner >> k) & 1 for k in range(3)]
-            weight = np.ones(e.shape)
-            for (_, f), bit in zip(idx, bits, strict=True):
-                weight = weight * (f if bit else 1.0 - f)
-            ii = tuple(np.minimum(i + bit, n - 1) for (i, _), bit, n in zip(idx, bits, table.shape, strict=True))
-            acc += weight * table[ii]
-        out[key] = np.exp(acc)
-    return out
+    table = grid.stacked  # (params, nE, nT, nRho)
+    shape = table.shape[1:]
+    strides = (shape[1] * shape[2], shape[2], 1)
+    idx = [_interp_axis(ax, np.log(v).ravel()) for ax, v in zip(grid.axes, (e, t, rho), strict=True)]
+    flat_table = table.reshape(table.shape[0], -1)
+    acc = np.zeros((table.shape[0], e.size))
+    for corner in range(8):
+        flat = np.zeros(e.size, dtype=np.intp)
+        weight = np.ones(e.size)
+        for k, ((i, f), n, stride) in enumerate(zip(idx, shape, strides, strict=True)):
+            bit = (corner >> k) & 1
+            flat += np.minimum(i + bit, n - 1) * stride
+            weight *= f if bit else 1.0 - f
+        acc += weight * flat_table[:, flat]
+    values = np.exp(acc).reshape((table.shape[0], *e.shape))
+    return {key: values[j] for j, key in enumerate(GRID_PARAMS)}
+
+
+def _scalar_axis(axis: np.ndarray, x: float) -> tuple[int, float]:
+    if axis.size == 1:
+        return 0, 0.0
+    x = min(max(x, float(axis[0])), float(axis[-1]))
+    i = min(max(int(np.searchsorted(axis, x, side="right")) - 1, 0), axis.size - 2)
+    return i, (x - float(axis[i])) / float(axis[i + 1] - axis[i])
+
+
+def _lookup_scalar(e: float, t: float, substrate: str, rho: float) -> dict[str, np.ndarray]:
+    """Scalar fast path of :func:`lookup_psf` (same interpolation, plain Python arithmetic)."""
+    for name, v in (("beam_energy_keV", e), ("thickness_nm", t), ("density_g_cm3", rho)):
+        if not (math.isfinite(v) and v > 0):
+            raise ValueError(f"lookup_psf: {name} must be finite and > 0")
+    grid = _pick_grid(substrate)
+    (i, fi), (j, fj), (k, fk) = (_scalar_axis(a, math.log(v)) for a, v in zip(grid.axes, (e, t, rho), strict=True))
+    table = grid.stacked
+    n_e, n_t, n_r = table.shape[1:]
+    acc = np.zeros(table.shape[0])
+    for di, wi in ((0, 1 - fi), (1, fi)):
+        for dj, wj in ((0, 1 - fj), (1, fj)):
+            for dk, wk in ((0, 1 - fk), (1, fk)):
+                w = wi * wj * wk
+                if w:
+                    acc += w * table[:, min(i + di, n_e - 1), min(j + dj, n_t - 1), min(k + dk, n_r - 1)]
+    values = np.exp(acc)
+    return {key: np.asarray(values[n]) for n, key in enumerate(GRID_PARAMS)}
 
 
 def build_grid(*args, **kwargs):
