@@ -27,8 +27,10 @@ from resistml.physics.gelation import gel_fraction
 PAD_SIZE_UM = 500.0
 """Side of the square pad exposed for the contrast curve, um: larger than the backscatter range
 at 100 keV (beta ~ 30 um), so the pad receives the full backscatter share."""
-DELTA_E_REF = 0.6
-"""Erosion scale of the lightly crosslinked gel, in units of q u_w, for TMAH 2.38 % and 60 s."""
+DELTA_E_REF = 3.0
+"""Erosion scale of the lightly crosslinked gel, in units of q u_w, for TMAH 2.38 % and 60 s;
+sets the contrast of a base-free PHS/melamine resist to gamma ~ 2-3 and ~7-10 with quencher,
+the range measured for negative CARs (e.g. Thackeray et al. 1989; SAL-601, NEB-22 data sheets)."""
 MEYERHOFER_N = 2.0
 """Exponent of developer concentration in the erosion scale (Meyerhofer 1980: rate ~ C^n, n ~ 2-4)."""
 M_SWELL = 2000.0

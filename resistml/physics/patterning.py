@@ -224,8 +224,7 @@ def _interp(values: np.ndarray, k: np.ndarray, t: np.ndarray) -> np.ndarray:
     a, b = values[np.arange(n), lo], values[np.arange(n), hi]
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.exp(np.log(a) + t * (np.log(b) - np.log(a)))
-    out = np.where(k == 0, values[:, 0], out)
-    return np.where(k >= j, np.nan, out)
+    return np.where((k == 0) | (k >= j), np.nan, out)
 
 
 def analyse(ls: LineSpace, q50: np.ndarray, d50: np.ndarray) -> PatternResult:
@@ -234,7 +233,7 @@ def analyse(ls: LineSpace, q50: np.ndarray, d50: np.ndarray) -> PatternResult:
     m = _margins(ls, dose, q50)
     k, t = _crossing(m["margin"])
     j = ls.half_pitch.shape[1]
-    status = ["ok" if 0 < kk < j else "at_grid_floor" if kk == 0 else "unresolved" for kk in k]
+    status = ["ok" if 0 < kk < j else "resolution_below_grid" if kk == 0 else "unresolved" for kk in k]
     return PatternResult(
         half_pitch=ls.half_pitch, dose=dose, margin=m["margin"],
         exposure_latitude=m["exposure_latitude"], ler_nm=m["ler_nm"], residue=m["residue"],

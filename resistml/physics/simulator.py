@@ -24,6 +24,8 @@ from resistml.physics.film import FilmBatch, build_batch, film_row, take
 from resistml.physics.patterning import LineSpace, PatternResult, analyse, cd_versus_dose
 from resistml.physics.response import ResistResponse
 
+SIMULATOR_VERSION = "1.0"
+"""Bumped whenever a model equation or parameter changes (datasets record it)."""
 DOSE_RANGE = (1e-4, 1e5)
 """Doses searched for the contrast curve, in uC/cm^2 (electrons) or mJ/cm^2 (X-rays)."""
 NOISY_COLUMNS = ("sensitivity", "gel_dose", "contrast", "resolution_nm", "ler_nm")
@@ -137,8 +139,10 @@ def simulate_many(formulations: list[Formulation], noise: float = 0.0,
                   seed: int | None = None) -> pd.DataFrame:
     """Simulate a batch, one row per formulation (vectorised).
 
-    Failed or non-printing cases are NaN with ``status`` saying why ('no_acid', 'no_gel',
-    'no_resin', 'unresolved', 'error: ...'); never inf, never an exception for one bad row.
+    Failed or non-printing cases are NaN with ``status`` saying why: 'no_acid' (no generator),
+    'no_gel' (no gel at any dose), 'no_resin', 'unresolved' (no half-pitch up to 600 nm prints),
+    'resolution_below_grid' (below 6 nm), 'error: ...'; never inf, never an exception for one
+    bad row. ``status == 'ok'`` rows have every property finite.
     """
     forms = list(formulations)
     good, rows, errors = [], [], {}
@@ -203,7 +207,7 @@ def _contrast_curve(res: BatchResult, n: int = 81) -> tuple[np.ndarray, np.ndarr
     c = res.contrast
     centre = c.sensitivity[0] if np.isfinite(c.sensitivity[0]) else 1.0
     low = c.gel_dose[0] / 3.0 if np.isfinite(c.gel_dose[0]) else centre / 30.0
-    doses = np.geomspace(min(low, centre / 10.0), centre * 30.0, n)
+    doses = np.geomspace(min(low, centre / 3.0), centre * 5.0, n)
     h = res.response.thickness(_pad_q(res.response, res.exposure, doses[None, :]))[0]
     return doses, h
 
@@ -229,7 +233,8 @@ def simulate(formulation: Formulation, noise: float = 0.0, seed: int | None = No
                                "radical_yield_per_100eV": float(res.response.g_radical[0]),
                                "q50": float(res.contrast.q50[0])},
         psf={"alpha_nm": float(e.alpha_psf_nm[0]), "alpha_with_spot_nm": float(e.alpha_nm[0]),
-             "beta_nm": float(e.beta_nm[0]), "eta": float(e.eta[0]),
+             "beta_nm": float(e.beta_nm[0]) if e.dose_unit[0] == "uC/cm2" else float("nan"),
+             "eta": float(e.eta[0]),
              "backscatter_coefficient": float(e.backscatter_coefficient[0])},
         contrast_dose=list(doses), contrast_thickness=list(h),
         cd_dose=cd_d, cd_nm=cd, cd_half_pitch_nm=hp,
