@@ -109,3 +109,10 @@ def test_monte_carlo_beta_and_eta_vs_reference(energy):
     assert fit.beta_nm / 1e3 == pytest.approx(BETA_REF_UM[energy], rel=0.3)
     assert ETA_ACCEPT[0] <= fit.eta <= ETA_ACCEPT[1]
     assert fit.fit_r2 > 0.85
+
+
+def test_double_gaussian_params_from_fit_evaluate_finite():
+    params = fit_psf(_synthetic(PARAMS)).params()  # gamma_nm = nu = 0
+    r = np.array([0.0, 10.0, 1e4])
+    assert np.all(np.isfinite(psf_radial(r, params))) and np.all(np.isfinite(psf_line_spread(r, params)))
+    assert psf_radial(10.0, params) == pytest.approx(psf_radial(10.0, PARAMS), rel=1e-3)

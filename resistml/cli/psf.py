@@ -103,6 +103,12 @@ def plot_psf(path: Path, report: dict[str, Any], result) -> None:
         ok = dens > 0
         ax.loglog(result.r_centers_nm[ok], dens[ok], ".", ms=4, label="Monte Carlo")
     ax.loglog(r, psf_radial(r, report), "-", label="fit" if result is not None else "grid PSF")
+    if result is not None and report.get("nu", 0) > 0:
+        from resistml.physics.psf import fit_psf
+
+        double = fit_psf(result).params()
+        ax.loglog(r, psf_radial(r, double), "--", lw=1,
+                  label=f"double Gaussian (α={double['alpha_nm']:.3g} nm, η={double['eta']:.2f})")
     ax.set_xlabel("radius r (nm)")
     ax.set_ylabel("f(r) (nm$^{-2}$), normalised")
     ax.set_ylim(psf_radial(r[-1], report) * 0.3, None)

@@ -17,8 +17,7 @@ The fit is to the enclosed-energy curve E(<r) of the depth-integrated deposit at
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from functools import cached_property
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -56,6 +55,7 @@ def psf_radial(r_nm: np.ndarray, params: dict) -> np.ndarray:
     a, b, eta = (np.asarray(params[k], dtype=float) for k in ("alpha_nm", "beta_nm", "eta"))
     nu = np.asarray(params.get("nu", 0.0), dtype=float)
     g = np.asarray(params.get("gamma_nm", 1.0), dtype=float)
+    g = np.where(g > 0, g, 1.0)  # gamma is unused (0) when nu = 0
     bracket = np.exp(-((r / a) ** 2)) / a**2 + eta * np.exp(-((r / b) ** 2)) / b**2
     bracket = bracket + nu * np.exp(-r / g) / (2.0 * g**2)
     return bracket / (math.pi * (1.0 + eta + nu))
@@ -73,6 +73,7 @@ def psf_line_spread(x_nm: np.ndarray, params: dict) -> np.ndarray:
     a, b, eta = (np.asarray(params[k], dtype=float) for k in ("alpha_nm", "beta_nm", "eta"))
     nu = np.asarray(params.get("nu", 0.0), dtype=float)
     g = np.asarray(params.get("gamma_nm", 1.0), dtype=float)
+    g = np.where(g > 0, g, 1.0)  # gamma is unused (0) when nu = 0
     sq = math.sqrt(math.pi)
     out = np.exp(-((x / a) ** 2)) / (sq * a) + eta * np.exp(-((x / b) ** 2)) / (sq * b)
     xg = np.maximum(x / g, 1e-12)
@@ -108,12 +109,14 @@ def _fit(edges: np.ndarray, cum: np.ndarray, theta0, lower, upper) -> tuple[dict
     return _unpack(sol.x), _r2(sol.fun, cum)
 
 
-def fit_psf(result: DepositionResult, third_term: bool = False) -> PSFFit:
+def fit_psf(result: DepositionResult, third_term: bool | str = False) -> PSFFit:
     """Fit the PSF to a Monte Carlo's enclosed-energy curve (energy-weighted, as PEC needs).
 
     Fitting the enclosed energy E(<r) rather than the density puts each parameter where the
     energy is: eta is the backscattered/forward energy ratio, beta the backscatter spread.
     ``fit_r2`` is R^2 of that fit; ``fit_r2_log`` the R^2 of log10 density per radial bin.
+    ``third_term``: False (double Gaussian), True (add the exponential term where it halves the
+    misfit) or "always".
     """
     energy = result.radial_energy_keV
     total = energy.sum()
@@ -130,7 +133,7 @@ def fit_psf(result: DepositionResult, third_term: bool = False) -> PSFFit:
         t3 = np.log([params["alpha_nm"], params["beta_nm"], params["eta"], g0, 0.1])
         lo3, hi3 = np.concatenate([lo, np.log([0.5, 1e-4])]), np.concatenate([hi, np.log([5e5, 1e2])])
         p3, r2_3 = _fit(edges, cum, np.clip(t3, lo3 + 1e-6, hi3 - 1e-6), lo3, hi3)
-        if (1 - r2_3) < 0.5 * (1 - r2):  # keep the third term only if it halves the misfit
+        if third_term == "always" or (1 - r2_3) < 0.5 * (1 - r2):  # else only if it halves the misfit
             params, r2 = p3, r2_3
     return PSFFit(
         **params,
@@ -153,6 +156,19 @@ def _log_r2(edges: np.ndarray, fraction: np.ndarray, params: dict) -> float:
 # ---- shipped grid and look-up --------------------------------------------------------------
 GRID_FILE = "default_grid.csv"
 GRID_PARAMS = ("alpha_nm", "beta_nm", "eta", "backscatter_coefficient", "fit_r2")
+TRIPLE_PARAMS = ("alpha_nm", "beta_nm", "eta", "gamma_nm", "nu", "backscatter_coefficient", "fit_r2")
+TRIPLE_PREFIX = "t3_"
+"""Grid columns of the three-term fit: t3_alpha_nm, ..., t3_fit_r2 (backscatter is shared)."""
+
+
+def _columns(form: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(output keys, grid columns) of a PSF form."""
+    if form == "double":
+        return GRID_PARAMS, GRID_PARAMS
+    if form == "triple":
+        cols = tuple(k if k == "backscatter_coefficient" else TRIPLE_PREFIX + k for k in TRIPLE_PARAMS)
+        return TRIPLE_PARAMS, cols
+    raise ValueError(f"lookup_psf: form must be 'double' or 'triple', got {form!r}")
 GRID_AXES = ("beam_energy_keV", "thickness_nm", "density_g_cm3")
 
 
@@ -164,11 +180,17 @@ class _Grid:
     mean_z: float
     axes: tuple[np.ndarray, np.ndarray, np.ndarray]  # log E, log t, log rho
     values: dict[str, np.ndarray]  # log of each parameter, shape (nE, nT, nRho)
+    _stacks: dict[str, np.ndarray] = field(default_factory=dict)
 
-    @cached_property
-    def stacked(self) -> np.ndarray:
-        """Log-parameters stacked in GRID_PARAMS order, shape (params, nE, nT, nRho)."""
-        return np.stack([self.values[k] for k in GRID_PARAMS])
+    def stacked(self, form: str) -> np.ndarray:
+        """Log-parameters of a form stacked in key order, shape (params, nE, nT, nRho)."""
+        if form not in self._stacks:
+            cols = _columns(form)[1]
+            missing = [c for c in cols if c not in self.values]
+            if missing:
+                raise ValueError(f"PSF grid for {self.substrate!r} has no {form} form (missing {missing})")
+            self._stacks[form] = np.stack([self.values[c] for c in cols])
+        return self._stacks[form]
 
 
 def grid_files() -> list:
@@ -188,7 +210,8 @@ def _grid_from_rows(substrate: str, rows) -> _Grid:
     if len(rows) != math.prod(shape):
         raise ValueError(f"PSF grid for {substrate!r} is not a full rectangular grid")
     rows = rows.sort_values(list(GRID_AXES))
-    values = {k: np.log(rows[k].to_numpy(float)).reshape(shape) for k in GRID_PARAMS}
+    cols = [c for c in (*_columns("double")[1], *_columns("triple")[1]) if c in rows]
+    values = {k: np.log(rows[k].to_numpy(float)).reshape(shape) for k in cols}
     mean_z = substrate_layers(substrate)[0][0].mean_z
     return _Grid(substrate, mean_z, tuple(np.log(a) for a in axes), values)
 
@@ -241,15 +264,18 @@ def _interp_axis(axis: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def lookup_psf(
-    beam_energy_keV, thickness_nm, substrate: str = "Si", density_g_cm3=1.2
+    beam_energy_keV, thickness_nm, substrate: str = "Si", density_g_cm3=1.2, form: str = "double"
 ) -> dict[str, np.ndarray]:
     """PSF parameters interpolated log-log on the shipped grid (no Monte Carlo; vectorised).
 
     Inputs broadcast; values outside the grid are clamped to its edges. Returns alpha_nm,
-    beta_nm, eta and backscatter_coefficient as arrays of the broadcast shape.
+    beta_nm, eta, backscatter_coefficient and fit_r2 as arrays of the broadcast shape;
+    ``form="triple"`` gives the three-term fit (adds gamma_nm and nu) for :func:`psf_radial`
+    and :func:`psf_line_spread`.
     """
+    keys = _columns(form)[0]
     if np.ndim(beam_energy_keV) == np.ndim(thickness_nm) == np.ndim(density_g_cm3) == 0:
-        return _lookup_scalar(float(beam_energy_keV), float(thickness_nm), substrate, float(density_g_cm3))
+        return _lookup_scalar(float(beam_energy_keV), float(thickness_nm), substrate, float(density_g_cm3), form)
     e, t, rho = np.broadcast_arrays(
         np.asarray(beam_energy_keV, float), np.asarray(thickness_nm, float), np.asarray(density_g_cm3, float)
     )
@@ -257,7 +283,7 @@ def lookup_psf(
         if not np.all(np.isfinite(arr) & (arr > 0)):
             raise ValueError(f"lookup_psf: {name} must be finite and > 0")
     grid = _pick_grid(substrate)
-    table = grid.stacked  # (params, nE, nT, nRho)
+    table = grid.stacked(form)  # (params, nE, nT, nRho)
     shape = table.shape[1:]
     strides = (shape[1] * shape[2], shape[2], 1)
     idx = [_interp_axis(ax, np.log(v).ravel()) for ax, v in zip(grid.axes, (e, t, rho), strict=True)]
@@ -272,7 +298,7 @@ def lookup_psf(
             weight *= f if bit else 1.0 - f
         acc += weight * flat_table[:, flat]
     values = np.exp(acc).reshape((table.shape[0], *e.shape))
-    return {key: values[j] for j, key in enumerate(GRID_PARAMS)}
+    return {key: values[j] for j, key in enumerate(keys)}
 
 
 def _scalar_axis(axis: np.ndarray, x: float) -> tuple[int, float]:
@@ -283,14 +309,14 @@ def _scalar_axis(axis: np.ndarray, x: float) -> tuple[int, float]:
     return i, (x - float(axis[i])) / float(axis[i + 1] - axis[i])
 
 
-def _lookup_scalar(e: float, t: float, substrate: str, rho: float) -> dict[str, np.ndarray]:
+def _lookup_scalar(e: float, t: float, substrate: str, rho: float, form: str) -> dict[str, np.ndarray]:
     """Scalar fast path of :func:`lookup_psf` (same interpolation, plain Python arithmetic)."""
     for name, v in (("beam_energy_keV", e), ("thickness_nm", t), ("density_g_cm3", rho)):
         if not (math.isfinite(v) and v > 0):
             raise ValueError(f"lookup_psf: {name} must be finite and > 0")
     grid = _pick_grid(substrate)
     (i, fi), (j, fj), (k, fk) = (_scalar_axis(a, math.log(v)) for a, v in zip(grid.axes, (e, t, rho), strict=True))
-    table = grid.stacked
+    table = grid.stacked(form)
     n_e, n_t, n_r = table.shape[1:]
     acc = np.zeros(table.shape[0])
     for di, wi in ((0, 1 - fi), (1, fi)):
@@ -300,7 +326,7 @@ def _lookup_scalar(e: float, t: float, substrate: str, rho: float) -> dict[str, 
                 if w:
                     acc += w * table[:, min(i + di, n_e - 1), min(j + dj, n_t - 1), min(k + dk, n_r - 1)]
     values = np.exp(acc)
-    return {key: np.asarray(values[n]) for n, key in enumerate(GRID_PARAMS)}
+    return {key: np.asarray(values[n]) for n, key in enumerate(_columns(form)[0])}
 
 
 def build_grid(*args, **kwargs):

@@ -19,7 +19,7 @@ import pandas as pd
 
 from resistml.chem.material import material_from_smiles, substrate_layers
 from resistml.physics.montecarlo import simulate_deposition
-from resistml.physics.psf import fit_psf
+from resistml.physics.psf import TRIPLE_PARAMS, TRIPLE_PREFIX, fit_psf
 
 DEFAULT_ENERGIES = (5.0, 10.0, 20.0, 30.0, 50.0, 75.0, 100.0)
 DEFAULT_THICKNESSES = (30.0, 100.0, 300.0, 1000.0)
@@ -35,6 +35,8 @@ def grid_point(point: tuple[str, float, float, float, int, int]) -> dict:
     resist = material_from_smiles(GRID_RESIST_SMILES, density, name="PHS")
     result = simulate_deposition(energy, thickness, resist, substrate_layers(substrate), n_electrons, seed)
     fit = fit_psf(result)
+    triple = fit_psf(result, third_term="always")
+    t3 = {f"{TRIPLE_PREFIX}{k}": getattr(triple, k) for k in TRIPLE_PARAMS if k != "backscatter_coefficient"}
     return {
         "substrate": substrate,
         "beam_energy_keV": energy,
@@ -45,6 +47,7 @@ def grid_point(point: tuple[str, float, float, float, int, int]) -> dict:
         "eta": fit.eta,
         "backscatter_coefficient": result.backscatter_coefficient,
         "fit_r2": fit.fit_r2,
+        **t3,
         "n_electrons": n_electrons,
         "n_steps": result.n_steps,
         "mc_seconds": result.elapsed_s,
