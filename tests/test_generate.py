@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
@@ -27,7 +26,7 @@ from resistml.datasets.generate import (
 )
 from resistml.datasets.sampling import sample_shard
 from resistml.datasets.schema import BASE_FIELDS, TARGETS, formulation_from_row
-from tests.dataset_helpers import TOY_LABELLER, toy_dataset, toy_labeller
+from tests.dataset_helpers import TOY_LABELLER, toy_labeller
 
 CFG = GenerateConfig(n=250, seed=11, shard_size=50)
 
@@ -189,7 +188,3 @@ def test_real_simulator_labels_are_finite_and_sane(tmp_path):
     again = tmp_path / "again"
     generate(again, cfg, workers=0, progress=False)
     assert _bytes(again) == _bytes(tmp_path)  # deterministic, noise included
-
-
-def test_toy_dataset_helper_builds():
-    assert isinstance(pd.read_parquet(toy_dataset() / "shards" / "part-00000.parquet"), pd.DataFrame)

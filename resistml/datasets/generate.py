@@ -112,18 +112,20 @@ def _error_frame(n: int, reason: str) -> pd.DataFrame:
 
 
 def label(formulations: Sequence[Formulation], labeller: Labeller, noise: float, seed: int) -> pd.DataFrame:
-    """Label a batch; if the batch raises, label one by one and record each exception as a status."""
+    """Label a batch; if it raises, bisect it so each exception is pinned to its formulation(s).
+
+    A failing formulation gets the status ``error: <type>: <message>``; the others are labelled in
+    sub-batches whose noise seeds derive from ``seed`` and their offset (deterministic).
+    """
+    forms = list(formulations)
     try:
-        return labeller(list(formulations), noise=noise, seed=seed).reset_index(drop=True)
-    except Exception:  # noqa: BLE001 - isolate the failing formulation(s) below
-        pass
-    frames = []
-    for i, form in enumerate(formulations):
-        try:
-            frames.append(labeller([form], noise=noise, seed=seed + i).reset_index(drop=True))
-        except Exception as exc:  # noqa: BLE001 - a failed simulation is data, not a crash
-            frames.append(_error_frame(1, f"error: {type(exc).__name__}: {exc}"))
-    return pd.concat(frames, ignore_index=True)
+        return labeller(forms, noise=noise, seed=seed).reset_index(drop=True)
+    except Exception as exc:  # noqa: BLE001 - a failed simulation is data, not a crash
+        if len(forms) == 1:
+            return _error_frame(1, f"error: {type(exc).__name__}: {exc}")
+    half = len(forms) // 2
+    return pd.concat([label(forms[:half], labeller, noise, seed),
+                      label(forms[half:], labeller, noise, seed + half)], ignore_index=True)
 
 
 def _mark_nonfinite(frame: pd.DataFrame) -> pd.DataFrame:
