@@ -235,10 +235,10 @@ N-acyliminium/carbocations faster than benzylic ethers; free methylols faster th
 
 CC_GROUPS = {  # name -> (SMARTS, acid-polymerizable, radical-polymerizable, chain length at 1 nm^-3)
     "vinyl_ether": ("[CX3;H2,H1]=[CX3;H1][OX2][#6;!$(C=O)]", True, False, 1.0),
-    "acrylate": ("[CH2]=[CH][CX3](=O)[O,N]", False, True, 30.0),
-    "methacrylate": ("[CH2]=[CX3]([CH3])[CX3](=O)[O,N]", False, True, 15.0),
-    "styrenic": ("[CH2]=[CX3;H1,$(C[CH3])]c", True, True, 6.0),
-    "allyl": ("[CH2]=[CH][CH2][O,N,S,c]", False, True, 1.5),
+    "acrylate": ("[CH2]=[CH][CX3](=O)[O,N]", False, True, 40.0),
+    "methacrylate": ("[CH2]=[CX3]([CH3])[CX3](=O)[O,N]", False, True, 20.0),
+    "styrenic": ("[CH2]=[CX3;H1,$(C[CH3])]c", True, True, 8.0),
+    "allyl": ("[CH2]=[CH][CH2][O,N,S,c]", False, True, 2.0),
     "epoxide": ("[CX4]1[OX2][CX4]1", True, False, 1.0),
     "oxetane": ("[CX4]1[CX4][OX2][CX4]1", True, False, 1.0),
 }

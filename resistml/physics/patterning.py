@@ -13,7 +13,8 @@ For every half-pitch p of a log grid (period P = 2p, the exposed lines centred a
    density that leaves 50 % thickness (so the line prints to size), by log bisection.
 4. Criteria at that dose (physics doc, section 5): dose latitude EL = 0.2 p / |dCD/dlnD| >= 5 %
    (CD within +-10 % over a 5 % dose window); clean spaces (thickness at the space centre
-   <= 10 %); stochastic LER (3 sigma) <= 0.2 p; swollen lines (Flory-Rehner strain at the line
+   <= 10 %) and full lines (line-centre thickness >= 90 % of that of the widest lines of the
+   grid); stochastic LER (3 sigma) <= 0.2 p; swollen lines (Flory-Rehner strain at the line
    centre, development.py) leave the space at least half open (strain <= 0.5).
 5. LER from shot noise (Gallatin, Proc. SPIE 5754, 38 (2005)): sigma_x = sigma_L / |dL/dx| at the
    edge with the latent-image noise of Poisson acids and base within the blur volume
@@ -37,7 +38,7 @@ from resistml.physics.response import ResistResponse
 HALF_PITCHES_NM = np.geomspace(6.0, 600.0, 11)
 NX = 32
 """Grid points per period (harmonics up to 16)."""
-EL_MIN, CD_TOL, LER_MAX_FRACTION, SWELL_MAX, RESIDUE_MAX = 0.05, 0.10, 0.20, 0.5, 0.10
+EL_MIN, CD_TOL, LER_MAX_FRACTION, SWELL_MAX, RESIDUE_MAX, LINE_MIN = 0.05, 0.10, 0.20, 0.5, 0.10, 0.90
 S_MIN_NM = 2.0
 """Smallest latent-image averaging length (a resin chain's size), nm."""
 EDGE_STEP = 0.004
@@ -162,10 +163,12 @@ def _margins(ls: LineSpace, dose: np.ndarray, q50: np.ndarray) -> dict[str, np.n
     latitude = 2.0 * CD_TOL * ls.half_pitch / np.maximum(np.abs(dcd_dlnd), 1e-30)
     ler = _ler(ls, st, safe, dx)
     residue = resp.thickness(st.q[..., 4])
+    line = resp.thickness(st.q[..., 0])
     swelling = development.linear_swelling(resp.gel_index(st.q[..., 0]), film.mw[:, None])
     margin = np.minimum.reduce([
         np.log(latitude / EL_MIN), np.log(LER_MAX_FRACTION * ls.half_pitch / ler),
         (RESIDUE_MAX - residue) / RESIDUE_MAX, (SWELL_MAX - swelling) / SWELL_MAX,
+        (line / np.maximum(line[:, -1:], 1e-12) - LINE_MIN) / (1.0 - LINE_MIN),
     ])
     margin = np.where(np.isfinite(dose) & np.isfinite(margin), margin, -1.0)
     return dict(exposure_latitude=latitude, ler_nm=ler, residue=residue, swelling=swelling, margin=margin)
