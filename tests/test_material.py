@@ -94,3 +94,9 @@ def test_material_validation():
     with pytest.raises(MaterialError):
         Material({"Qq": 1.0}, 1.0)
     assert Material({"C": 2.0, "H": 2.0}, 1.0).mass_fractions == {"C": 0.5, "H": 0.5}
+
+
+def test_i_override_distinguishes_materials():
+    a = material_from_formula("C5H8O2", 1.19)
+    b = Material(a.mass_fractions, 1.19, a.name, i_override_eV=74.0)
+    assert a != b and hash(a) != hash(b) and b.mean_excitation_eV == 74.0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -76,7 +76,8 @@ class Material:
     mass_fractions: dict[str, float]
     density_g_cm3: float
     name: str = ""
-    i_override_eV: float | None = field(default=None, compare=False)
+    i_override_eV: float | None = None
+    """Measured mean excitation energy (eV) to use instead of Bragg additivity."""
 
     def __post_init__(self) -> None:
         if not self.mass_fractions:
@@ -90,7 +91,7 @@ class Material:
         object.__setattr__(self, "mass_fractions", {k: v / total for k, v in self.mass_fractions.items()})
 
     def __hash__(self) -> int:
-        return hash((tuple(sorted(self.mass_fractions.items())), self.density_g_cm3, self.name))
+        return hash((tuple(sorted(self.mass_fractions.items())), self.density_g_cm3, self.name, self.i_override_eV))
 
     @cached_property
     def z_over_a(self) -> float:
