@@ -83,7 +83,8 @@ def test_cross_section_screened_rutherford_limits():
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"beam_energy_keV": -5}, "beam_energy_keV"), ({"thickness_nm": 0}, "thickness_nm"), ({"n_electrons": 0}, "n_electrons")],
+    [({"beam_energy_keV": -5}, "beam_energy_keV"), ({"thickness_nm": 0}, "thickness_nm"),
+     ({"n_electrons": 0}, "n_electrons"), ({"cutoff_keV": 0.01}, "cutoff_keV")],
 )
 def test_bad_inputs(phs, si, kwargs, match):
     args = {"beam_energy_keV": 20.0, "thickness_nm": 100.0, "n_electrons": 10, **kwargs}

@@ -195,6 +195,8 @@ def simulate_deposition(
     start = time.perf_counter()
     layers = [(resist, float(thickness_nm)), *_as_layers(substrate)]
     e_cut = cutoff_keV if cutoff_keV is not None else max(0.3, 0.02 * beam_energy_keV)
+    if not 0.1 <= e_cut < beam_energy_keV:
+        raise ValueError(f"cutoff_keV must be within 0.1 keV and the beam energy, got {e_cut!r}")
     media = [_Medium.build(m, e_cut * 0.9, beam_energy_keV * 1.01) for m, _ in layers]
     tops = np.concatenate([[0.0], np.cumsum([t for _, t in layers])])  # tops[k] = top of layer k
     rng = np.random.default_rng(seed)
