@@ -58,10 +58,13 @@ def contrast_metrics(resp: ResistResponse, exp: Exposure) -> Contrast:
     return Contrast(gel, d50, np.where(np.isfinite(d50), gamma, np.nan), q50)
 
 
-def _status(film: FilmBatch, resp: ResistResponse, con: Contrast, pat: PatternResult) -> list[str]:
+def _status(film: FilmBatch, exp: Exposure, resp: ResistResponse, con: Contrast,
+            pat: PatternResult) -> list[str]:
     out = []
     for i in range(len(film)):
-        if not film.n_units[i] > 0:
+        if exp.errors[i]:
+            out.append(exp.errors[i])
+        elif not film.n_units[i] > 0:
             out.append("no_resin")
         elif not resp.g_acid[i] > 0:
             out.append("no_acid")
@@ -86,7 +89,8 @@ class BatchResult:
     def frame(self) -> pd.DataFrame:
         """The label table: property columns, intermediates and ``status``."""
         f, e, r, c, p = self.film, self.exposure, self.response, self.contrast, self.pattern
-        gel_ok = np.array([s not in ("no_resin", "no_acid", "no_gel") for s in self.status])
+        gel_ok = np.array([s not in ("no_resin", "no_acid", "no_gel") and not s.startswith("error")
+                           for s in self.status])
         pat_ok = gel_ok & np.isfinite(p.resolution_nm)
         nan = np.nan
         return pd.DataFrame({
@@ -120,7 +124,7 @@ def run_batch(film: FilmBatch) -> BatchResult:
     resp = ResistResponse.from_film(film)
     con = contrast_metrics(resp, exp)
     pat = analyse(LineSpace(resp, exp), con.q50, con.sensitivity)
-    return BatchResult(film, exp, resp, con, pat, _status(film, resp, con, pat))
+    return BatchResult(film, exp, resp, con, pat, _status(film, exp, resp, con, pat))
 
 
 def _apply_noise(df: pd.DataFrame, noise: float, seed: int | None) -> pd.DataFrame:
