@@ -215,7 +215,7 @@ def predict_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Predict every valid row of a pandas or Arrow batch; return (predictions, errors).
 
-    Predictions keep the identifying columns (``id_columns`` present, else ``row``), then per
+    Predictions start with ``row`` (the frame index) and the ``id_columns`` present, then per
     target the value and ``<target>_std``, then ``dose_unit``, ``in_domain``, ``domain_notes``.
     Errors hold ``row`` and ``error`` (every field problem, joined by ``; ``).
     """
@@ -238,7 +238,8 @@ def _result_frame(
     mean, sigma = predictor.predict_raw(forms)
     cols = predictor.to_units(mean, sigma)
     ids = [c for c in id_columns if c in frame.columns]
-    out = frame.loc[rows, ids].reset_index(drop=True) if ids else pd.DataFrame({"row": rows})
+    out = frame.loc[rows, ids].reset_index(drop=True)
+    out.insert(0, "row", np.asarray(rows, dtype=np.int64))
     for o in predictor.outputs:
         out[o], out[f"{o}_std"] = cols[o], cols[f"{o}_std"]
     out["dose_unit"] = [DOSE_UNITS[f.process.radiation] for f in forms]
