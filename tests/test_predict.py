@@ -206,3 +206,14 @@ def test_dask_local_cluster_matches_the_streaming_run(tmp_path, art):
     fa, fb = pd.read_parquet(a), pd.read_parquet(b).sort_values("row").reset_index(drop=True)
     assert fa["row"].tolist() == fb["row"].tolist()
     np.testing.assert_allclose(fa["sensitivity"], fb["sensitivity"], rtol=1e-5)
+
+
+def test_shipped_candidate_library_is_the_deterministic_valid_one():
+    from resistml.candidates import candidate_frame
+    from resistml.paths import data_dir
+
+    shipped = pd.read_parquet(data_dir() / "candidates" / "library.parquet")
+    assert len(shipped) >= 2000 and shipped["name"].is_unique
+    head = candidate_frame(40, seed=7)
+    pd.testing.assert_frame_equal(head, shipped.iloc[:40][head.columns], check_dtype=False)
+    assert set(shipped["radiation"]) == {"electron", "xray"} and shipped["base"].notna().any()
