@@ -12,6 +12,16 @@ from resistml.formulation import Formulation
 from resistml.model import TARGETS, GINELayer, ResistNet, batch_inputs, predict_batch
 from tests.model_fixtures import random_formulations
 
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Small models run faster on one thread than on contended intra-op threads."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 SMALL = {"hidden": 32, "gnn_layers": 3, "heads": 4, "set_blocks": 2, "dropout": 0.0}
 
 
@@ -182,6 +192,7 @@ def test_bad_constructor_arguments_name_the_field():
         ResistNet(gnn_layers=0)
 
 
+@pytest.mark.slow
 def test_predict_formulations_exports_with_dynamic_shapes():
     """torch.export of the formulation entry point, re-run on other batch and set sizes."""
     from torch.export import Dim, export
@@ -213,3 +224,14 @@ def test_predict_formulations_exports_with_dynamic_shapes():
     assert torch.allclose(
         program.module()(*other)[0], model.predict_formulations(*other)[0], atol=1e-5
     )
+
+
+def test_runs_under_bfloat16_autocast(forms):
+    """The gpu.yaml config trains with bf16 mixed precision; the forward must accept it."""
+    model = _model()
+    batch = collate_formulations(forms)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        mean, var = predict_batch(model, batch)
+    reference = predict_batch(model, batch)[0]
+    assert torch.isfinite(mean).all() and (var > 0).all()
+    assert torch.allclose(mean.float(), reference, atol=0.1)

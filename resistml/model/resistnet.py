@@ -130,7 +130,7 @@ class ResistNet(nn.Module):
         """Mean and variance [B, T] of every target from molecule embeddings and slot indices."""
         b, k = roles.shape[0], roles.shape[1]
         picked = mol_emb.index_select(0, struct_index) * struct_weight.unsqueeze(1)
-        components = torch.zeros(b * k, self.hidden, dtype=mol_emb.dtype, device=mol_emb.device)
+        components = torch.zeros(b * k, self.hidden, dtype=picked.dtype, device=picked.device)
         components = components.index_add_(0, struct_slot, picked).reshape(b, k, self.hidden)
         tokens = self.component_in(torch.cat([components, amounts], dim=-1)) + self.role_embedding(
             roles

@@ -1,0 +1,158 @@
+"""LightningDataModule: formulations with targets -> collated unique-molecule batches.
+
+Data come either from a generated dataset directory (``resistml generate``: Parquet shards plus
+stored splits, read with :mod:`resistml.datasets`) or directly from lists of
+``(Formulation, targets)`` pairs (:meth:`FormulationDataModule.from_pairs`). Rows are held in
+memory (a Formulation per row); the streaming ``resistml.datasets.dataset.FormulationDataset``
+is the alternative for data sets that do not fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import lightning as L
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Sampler
+
+from resistml.chem.collate import FormulationBatch, collate_formulations
+from resistml.datasets.dataset import read_table, target_matrix
+from resistml.datasets.schema import TARGETS, formulation_from_row
+from resistml.datasets.splits import PARTS, load_split
+from resistml.formulation import Formulation
+
+Pairs = list[tuple[Formulation, torch.Tensor]]
+
+
+class CollateFormulations:
+    """Picklable ``collate_fn``: list of (Formulation, targets [T]) -> FormulationBatch."""
+
+    def __init__(self, physics: bool = False):
+        self.physics = physics
+
+    def __call__(self, items: Pairs) -> FormulationBatch:
+        forms = [f for f, _ in items]
+        targets = torch.stack([torch.as_tensor(t, dtype=torch.float32) for _, t in items])
+        return collate_formulations(forms, targets, physics=self.physics)
+
+
+class EpochShuffleSampler(Sampler[int]):
+    """Random order seeded by (seed, epoch): a resumed run sees the same batches as an unbroken one."""
+
+    def __init__(self, size: int, seed: int = 0):
+        self.size, self.seed, self.epoch = size, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self):
+        generator = torch.Generator().manual_seed(self.seed * 100003 + self.epoch)
+        return iter(torch.randperm(self.size, generator=generator).tolist())
+
+
+def _pairs(forms: Sequence[Formulation], targets: np.ndarray | torch.Tensor) -> Pairs:
+    y = torch.as_tensor(np.asarray(targets, dtype=np.float32))
+    if y.dim() != 2 or y.shape[0] != len(forms):
+        raise ValueError(f"targets: expected shape [{len(forms)}, T], got {list(y.shape)}")
+    return list(zip(forms, y, strict=True))
+
+
+def load_parts(
+    path: str | Path, split: str, targets: Sequence[str], transform: str
+) -> dict[str, Pairs]:
+    """(Formulation, targets) pairs of each part of a stored split of a generated dataset."""
+    ids = load_split(path, split)
+    rows = {r["row_id"]: r for r in read_table(path, ok_only=True).to_pylist()}
+    parts = {}
+    for part in PARTS:
+        chosen = [rows[i] for i in ids[part].tolist() if i in rows]
+        forms = [formulation_from_row(r) for r in chosen]
+        y = target_matrix(chosen, targets, transform).reshape(len(chosen), len(targets))
+        parts[part] = _pairs(forms, y)
+    return parts
+
+
+class FormulationDataModule(L.LightningDataModule):
+    """Train/val/test loaders of collated batches; ``physics`` appends the physics features."""
+
+    def __init__(
+        self,
+        dataset: str | None = None,
+        split: str = "random",
+        targets: Sequence[str] = TARGETS,
+        transform: str = "log10",
+        batch_size: int = 64,
+        physics: bool = False,
+        num_workers: int = 0,
+        seed: int = 0,
+    ):
+        super().__init__()
+        self.save_hyperparameters()
+        self.parts: dict[str, Pairs] | None = None
+
+    @classmethod
+    def from_pairs(
+        cls,
+        train: Pairs,
+        val: Pairs | None = None,
+        test: Pairs | None = None,
+        **kwargs,
+    ) -> FormulationDataModule:
+        """A data module over in-memory (Formulation, targets) pairs."""
+        dm = cls(**kwargs)
+        dm.parts = {"train": list(train), "val": list(val or []), "test": list(test or [])}
+        return dm
+
+    def setup(self, stage: str | None = None) -> None:
+        if self.parts is not None:
+            return
+        if self.hparams.dataset is None:
+            raise ValueError(
+                "dataset: give a generated dataset directory (resistml generate --out DIR)"
+            )
+        hp = self.hparams
+        self.parts = load_parts(hp.dataset, hp.split, hp.targets, hp.transform)
+        if not self.parts["train"]:
+            raise ValueError(
+                f"dataset: split {hp.split!r} of {hp.dataset} has no usable training rows"
+            )
+
+    def target_stats(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-target mean and standard deviation over the finite training targets."""
+        self.setup()
+        y = torch.stack([t for _, t in self.parts["train"]]).double()
+        finite = torch.isfinite(y)
+        count = finite.sum(0).clamp(min=1)
+        mean = torch.where(finite, y, 0.0).sum(0) / count
+        var = torch.where(finite, (y - mean) ** 2, 0.0).sum(0) / count
+        std = var.sqrt()
+        return mean.float(), torch.where(std > 0, std, torch.ones_like(std)).float()
+
+    def _loader(self, part: str, shuffle: bool) -> DataLoader:
+        self.setup()
+        data = self.parts[part]
+        return DataLoader(
+            data,
+            batch_size=self.hparams.batch_size,
+            sampler=EpochShuffleSampler(len(data), self.hparams.seed) if shuffle else None,
+            collate_fn=CollateFormulations(self.hparams.physics),
+            num_workers=self.hparams.num_workers,
+            persistent_workers=self.hparams.num_workers > 0,
+        )
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("train", shuffle=True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("val", shuffle=False)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test", shuffle=False)
+
+    def predict_dataloader(self) -> DataLoader:
+        return self._loader("test", shuffle=False)

@@ -1,0 +1,171 @@
+"""LightningModule for ResistNet: beta-Gaussian NLL, AdamW, warm-up + cosine schedule, metrics.
+
+Loss: the Gaussian negative log-likelihood of standardised targets, weighted per element by the
+stop-gradient variance to the power beta ("beta-NLL", Seitzer et al., ICLR 2022; beta = 0 is the
+plain NLL of Nix & Weigend 1994, beta = 1 gives the MSE gradient for the mean). Missing (NaN)
+targets are skipped. Per-target validation/test metrics (MAE, RMSE, R2, 1/2-sigma coverage,
+miscalibration area) come from :mod:`resistml.evaluation.metrics` in the transformed (log) space.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import lightning as L
+import numpy as np
+import torch
+from torch import Tensor
+
+from resistml.chem.collate import PROCESS_FEATURES, FormulationBatch, process_feature_names
+from resistml.datasets.schema import TARGETS
+from resistml.evaluation.metrics import calibration_metrics, regression_metrics
+from resistml.model import ResistNet, predict_batch
+
+
+def beta_gaussian_nll(mean: Tensor, var: Tensor, target: Tensor, beta: float = 0.5) -> Tensor:
+    """Mean beta-NLL over the finite entries of ``target`` (all tensors [B, T], standardised)."""
+    valid = torch.isfinite(target)
+    safe = torch.where(valid, target, mean.detach())
+    nll = 0.5 * (torch.log(var) + (safe - mean) ** 2 / var + math.log(2.0 * math.pi))
+    if beta > 0:
+        nll = nll * var.detach() ** beta
+    return (nll * valid).sum() / valid.sum().clamp(min=1)
+
+
+def warmup_cosine(step: int, total: int, warmup: int, min_ratio: float) -> float:
+    """Learning-rate factor: linear warm-up, then cosine decay to ``min_ratio`` (Loshchilov & Hutter 2017)."""
+    if step < warmup:
+        return (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, total - warmup))
+    return min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+class ResistNetModule(L.LightningModule):
+    """Trains :class:`resistml.model.ResistNet` on collated :class:`FormulationBatch` es.
+
+    ``physics`` must match the data module's (it sets the process width); ``use_physics=False``
+    is the "no physics features" ablation; ``pooling`` "mean"/"sum" is the DeepSets ablation.
+    """
+
+    def __init__(
+        self,
+        hidden: int = 128,
+        gnn_layers: int = 4,
+        heads: int = 4,
+        set_blocks: int = 2,
+        pooling: str = "attention",
+        dropout: float = 0.1,
+        physics: bool = False,
+        use_physics: bool = True,
+        targets: Sequence[str] = TARGETS,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        warmup_fraction: float = 0.05,
+        min_lr_ratio: float = 0.01,
+        beta_nll: float = 0.5,
+    ):
+        super().__init__()
+        self.save_hyperparameters()
+        self.target_names = tuple(targets)
+        names = process_feature_names(physics)
+        self.model = ResistNet(
+            hidden=hidden,
+            gnn_layers=gnn_layers,
+            heads=heads,
+            set_blocks=set_blocks,
+            pooling=pooling,
+            dropout=dropout,
+            use_physics=use_physics,
+            process_dim=len(names),
+            physics_columns=tuple(range(len(PROCESS_FEATURES), len(names))),
+            num_targets=len(self.target_names),
+        )
+        self._outputs: dict[str, list[tuple[Tensor, Tensor, Tensor]]] = {"val": [], "test": []}
+
+    # ---- data plumbing ------------------------------------------------------------------
+    def transfer_batch_to_device(
+        self, batch: FormulationBatch, device: torch.device, dataloader_idx: int
+    ):
+        return batch.to(device)
+
+    def on_fit_start(self) -> None:
+        stats = getattr(self.trainer.datamodule, "target_stats", None)
+        if callable(stats):
+            mean, std = stats()
+            self.model.set_target_scaling(torch.as_tensor(mean), torch.as_tensor(std))
+
+    def forward(self, batch: FormulationBatch) -> tuple[Tensor, Tensor]:
+        expected = self.model.process_in[0].in_features
+        if batch.process.shape[1] != expected:
+            raise ValueError(
+                f"physics: the model expects {expected} process features but the batch has "
+                f"{batch.process.shape[1]}; set the same `physics` flag on model and data"
+            )
+        return predict_batch(self.model, batch)
+
+    # ---- steps --------------------------------------------------------------------------
+    def _loss(self, batch: FormulationBatch) -> tuple[Tensor, Tensor, Tensor]:
+        mean, var = self(batch)
+        mean, var = mean.float(), var.float()
+        m, s = self.model.target_mean, self.model.target_std
+        loss = beta_gaussian_nll(
+            (mean - m) / s, var / s**2, (batch.targets - m) / s, self.hparams.beta_nll
+        )
+        return loss, mean, var
+
+    def training_step(self, batch: FormulationBatch, batch_idx: int) -> Tensor:
+        loss, _, _ = self._loss(batch)
+        self.log("train/loss", loss, prog_bar=True, batch_size=batch.num_formulations)
+        return loss
+
+    def _eval_step(self, batch: FormulationBatch, stage: str) -> Tensor:
+        loss, mean, var = self._loss(batch)
+        self.log(f"{stage}/loss", loss, prog_bar=True, batch_size=batch.num_formulations)
+        self._outputs[stage].append((mean.detach().cpu(), var.detach().cpu(), batch.targets.cpu()))
+        return loss
+
+    def validation_step(self, batch: FormulationBatch, batch_idx: int) -> Tensor:
+        return self._eval_step(batch, "val")
+
+    def test_step(self, batch: FormulationBatch, batch_idx: int) -> Tensor:
+        return self._eval_step(batch, "test")
+
+    def predict_step(self, batch: FormulationBatch, batch_idx: int) -> tuple[Tensor, Tensor]:
+        return self(batch)
+
+    def _epoch_metrics(self, stage: str) -> None:
+        outputs, self._outputs[stage] = self._outputs[stage], []
+        if not outputs or self.trainer.sanity_checking:
+            return
+        mean, var, y = (torch.cat(t).double().numpy() for t in zip(*outputs, strict=True))
+        for j, name in enumerate(self.target_names):
+            metrics = regression_metrics(y[:, j], mean[:, j])
+            metrics.update(calibration_metrics(y[:, j], mean[:, j], np.sqrt(var[:, j])))
+            for key in (
+                "mae",
+                "rmse",
+                "r2",
+                "coverage_1sigma",
+                "coverage_2sigma",
+                "miscalibration_area",
+            ):
+                if np.isfinite(metrics[key]):
+                    self.log(f"{stage}/{key}/{name}", float(metrics[key]))
+
+    def on_validation_epoch_end(self) -> None:
+        self._epoch_metrics("val")
+
+    def on_test_epoch_end(self) -> None:
+        self._epoch_metrics("test")
+
+    # ---- optimisation -------------------------------------------------------------------
+    def configure_optimizers(self):
+        hp = self.hparams
+        optimizer = torch.optim.AdamW(self.parameters(), lr=hp.lr, weight_decay=hp.weight_decay)
+        total = max(1, int(self.trainer.estimated_stepping_batches))
+        warmup = max(1, int(hp.warmup_fraction * total))
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: warmup_cosine(step, total, warmup, hp.min_lr_ratio)
+        )
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
