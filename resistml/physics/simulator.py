@@ -68,8 +68,10 @@ def _status(film: FilmBatch, exp: Exposure, resp: ResistResponse, con: Contrast,
             out.append("no_resin")
         elif not resp.g_acid[i] > 0:
             out.append("no_acid")
-        elif not np.isfinite(con.sensitivity[i]):
+        elif not np.isfinite(con.gel_dose[i]):
             out.append("no_gel")
+        elif not np.isfinite(con.sensitivity[i]):
+            out.append("thin_gel")
         else:
             out.append(pat.status[i])
     return out
@@ -89,8 +91,9 @@ class BatchResult:
     def frame(self) -> pd.DataFrame:
         """The label table: property columns, intermediates and ``status``."""
         f, e, r, c, p = self.film, self.exposure, self.response, self.contrast, self.pattern
-        gel_ok = np.array([s not in ("no_resin", "no_acid", "no_gel") and not s.startswith("error")
-                           for s in self.status])
+        gel_ok = np.array([s not in ("no_resin", "no_acid", "no_gel", "thin_gel")
+                           and not s.startswith("error") for s in self.status])
+        onset = np.array([not s.startswith(("no_", "error")) for s in self.status])
         pat_ok = gel_ok & np.isfinite(p.resolution_nm)
         nan = np.nan
         return pd.DataFrame({
@@ -98,7 +101,7 @@ class BatchResult:
             "energy_keV": np.where(f.is_xray > 0.5, f.photon_keV, f.beam_keV),
             "dose_unit": e.dose_unit,
             "sensitivity": np.where(gel_ok, c.sensitivity, nan),
-            "gel_dose": np.where(gel_ok & np.isfinite(c.gel_dose), c.gel_dose, nan),
+            "gel_dose": np.where(onset & np.isfinite(c.gel_dose), c.gel_dose, nan),
             "contrast": np.where(gel_ok, c.contrast, nan),
             "resolution_nm": np.where(pat_ok, p.resolution_nm, nan),
             "ler_nm": np.where(pat_ok, p.ler_at_resolution_nm, nan),
@@ -144,7 +147,8 @@ def simulate_many(formulations: list[Formulation], noise: float = 0.0,
     """Simulate a batch, one row per formulation (vectorised).
 
     Failed or non-printing cases are NaN with ``status`` saying why: 'no_acid' (no generator),
-    'no_gel' (no gel at any dose), 'no_resin', 'unresolved' (no half-pitch up to 600 nm prints),
+    'no_gel' (no gel at any dose), 'thin_gel' (a gel forms but never keeps 50 % thickness, e.g.
+    generator exhausted before enough crosslinks), 'no_resin', 'unresolved' (no half-pitch up to 600 nm prints),
     'resolution_below_grid' (below 6 nm), 'error: ...'; never inf, never an exception for one
     bad row. ``status == 'ok'`` rows have every property finite.
     """
