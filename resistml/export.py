@@ -362,7 +362,7 @@ def load_checkpoint(path: str | Path, config: dict[str, Any] | None = None) -> t
     hparams = obj.get("hyper_parameters") or {}
     state = obj.get("state_dict", obj)
     state = {k.removeprefix("model."): v for k, v in state.items() if isinstance(v, Tensor)}
-    cfg = config or obj.get("model_config") or hparams.get("model_config") or hparams.get("model")
+    cfg = config or obj.get("model_config") or hparams.get("model_config") or _config_from_hparams(hparams, state)
     if not isinstance(cfg, dict):
         raise ArtifactError(f"{path}: no model configuration inside; pass --config FILE (ResistNet keyword arguments)")
     cfg = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()}
@@ -371,8 +371,29 @@ def load_checkpoint(path: str | Path, config: dict[str, Any] | None = None) -> t
         model.load_state_dict(state)
     except (TypeError, RuntimeError, ValueError) as exc:
         raise ArtifactError(f"{path}: weights do not fit the model configuration ({str(exc).splitlines()[0]})") from None
-    meta = obj.get("metadata") or hparams.get("metadata") or {}
-    return model.eval(), dict(meta)
+    meta = dict(obj.get("metadata") or hparams.get("metadata") or {})
+    if "targets" in hparams and "targets" not in meta:
+        meta["targets"] = list(hparams["targets"])
+    return model.eval(), meta
+
+
+_HPARAM_KEYS = ("hidden", "gnn_layers", "heads", "set_blocks", "pooling", "dropout", "use_physics")
+
+
+def _config_from_hparams(hparams: dict[str, Any], state: dict[str, Tensor]) -> dict[str, Any] | None:
+    """ResistNet arguments from a LightningModule's hyper-parameters plus the weight shapes.
+
+    Widths that the module derives (process columns, number of targets) are read from the
+    weights themselves, so the checkpoint alone describes the model.
+    """
+    if "hidden" not in hparams or "process_in.0.weight" not in state:
+        return None
+    cfg = {k: hparams[k] for k in _HPARAM_KEYS if k in hparams}
+    process_dim = int(state["process_in.0.weight"].shape[1])
+    cfg["process_dim"] = process_dim
+    cfg["physics_columns"] = tuple(range(len(collate.PROCESS_FEATURES), process_dim))
+    cfg["num_targets"] = int(state["target_mean"].shape[0])
+    return cfg
 
 
 def check_parity(model: nn.Module, path: str | Path, tol: float = 1e-5, n: int = 5) -> list[str]:

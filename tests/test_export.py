@@ -149,3 +149,17 @@ def test_cli_export_writes_a_verified_artifact(tmp_path):
     result = CliRunner().invoke(app, ["export", "--checkpoint", str(ckpt), "--out", str(out), "--version", "3"])
     assert result.exit_code == 0, result.output
     assert verify_artifact(out)["model_version"] == "3"
+
+
+def test_lightning_module_hyper_parameters_are_enough(tmp_path):
+    """A ResistNetModule checkpoint stores module kwargs, not ResistNet's: widths come from the weights."""
+    model = tiny_model()
+    ckpt = tmp_path / "epoch=1.ckpt"
+    hparams = {k: TINY[k] for k in ("hidden", "gnn_layers", "heads", "set_blocks", "dropout")}
+    hparams |= {"physics": False, "targets": ["log10_sensitivity", "log10_gel_dose", "log10_resolution", "contrast", "log10_ler"], "lr": 1e-3}
+    torch.save({"state_dict": {f"model.{k}": v for k, v in model.state_dict().items()}, "hyper_parameters": hparams}, ckpt)
+    loaded, meta = load_checkpoint(ckpt)
+    assert meta["targets"][2] == "log10_resolution"
+    assert loaded.process_in[0].in_features == 9
+    for (ka, va), (kb, vb) in zip(model.state_dict().items(), loaded.state_dict().items(), strict=True):
+        assert ka == kb and torch.equal(va, vb)
