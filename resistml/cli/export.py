@@ -24,6 +24,35 @@ def _read_mapping(path: Path | None, what: str) -> dict | None:
     return data
 
 
+def dataset_metadata(data: Path, split: str, max_rows: int = 20_000) -> dict:
+    """``data_hash``, dataset summary and training ``domain`` from a generated dataset directory.
+
+    The domain is measured on the training part of ``split`` (every ok row when the split is
+    absent), on at most ``max_rows`` evenly spaced rows.
+    """
+    import numpy as np
+
+    from resistml.datasets.splits import load_split
+    from resistml.datasets.store import read_formulations
+    from resistml.domain import training_domain
+
+    card = json.loads((data / "card.json").read_text())
+    try:
+        ids = np.asarray(load_split(data, split)["train"])
+    except (OSError, KeyError, ValueError):
+        ids = None
+    if ids is not None and len(ids) > max_rows:
+        ids = ids[np.linspace(0, len(ids) - 1, max_rows).astype(int)]
+    forms = read_formulations(data, ids)
+    if ids is None and len(forms) > max_rows:
+        forms = [forms[i] for i in np.linspace(0, len(forms) - 1, max_rows).astype(int)]
+    return {
+        "data_hash": f"sha256:{card['content_hash']}",
+        "dataset": {"path": str(data), "count": card.get("count"), "split": split, "simulator": card.get("simulator")},
+        "domain": training_domain(forms),
+    }
+
+
 def export(
     checkpoint: Annotated[Path, typer.Option(help="Lightning checkpoint or plain state-dict file")],
     out: Annotated[Path, typer.Option(help="artifact directory to write")],
@@ -31,6 +60,8 @@ def export(
     metadata: Annotated[Path | None, typer.Option(help="YAML/JSON metadata to add (name, version, metrics, ...)")] = None,
     name: Annotated[str | None, typer.Option(help="model name (overrides the checkpoint's)")] = None,
     version: Annotated[str | None, typer.Option(help="model version (overrides the checkpoint's)")] = None,
+    data: Annotated[Path | None, typer.Option(help="training dataset dir: adds data hash and training domain")] = None,
+    split: Annotated[str, typer.Option(help="with --data: split whose train part defines the domain")] = "random",
     as_json: Annotated[bool, typer.Option("--json", help="print the metadata as JSON")] = False,
 ) -> None:
     """Export a trained model and check that the exported programs reproduce it."""
@@ -42,6 +73,10 @@ def export(
         model, meta = load_checkpoint(checkpoint, _read_mapping(config, "--config"))
     except ArtifactError as exc:
         fail([str(exc)])
+    if data is not None:
+        if not (data / "card.json").is_file():
+            fail([f"--data: {data} has no card.json (not a generated dataset)"])
+        meta = {**meta, **dataset_metadata(data, split)}
     meta = {**meta, **(_read_mapping(metadata, "--metadata") or {})}
     meta.setdefault("model_name", checkpoint.stem)
     meta.setdefault("model_version", "0")
