@@ -6,6 +6,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 
 from resistml.chem.roles import classify_resin, classify_smiles, roles_for_classes
@@ -15,6 +17,7 @@ from resistml.datasets.molecules import assemble, build_library, cap_hydroxyls, 
 from resistml.datasets.sampling import (
     DEFAULT_CONFIG,
     EXTRAPOLATION_ENERGY_KEV,
+    fractions_for,
     sample_formulation_dict,
     sample_formulations,
     sample_shard,
@@ -154,6 +157,14 @@ def test_shards_are_pure_functions_of_seed_and_shard():
     assert one[0]["name"] == "s0-00000700"
     a = sample_formulation_dict(shard_rng(0, 1), lib, "x")
     assert sample_formulation_dict(shard_rng(0, 1), lib, "x") == a
+
+
+@given(seed=st.integers(0, 2**32 - 1), n_units=st.integers(1, 4))
+@settings(max_examples=300, deadline=None)
+def test_mole_fractions_are_positive_and_sum_to_one(seed, n_units):
+    fractions = fractions_for(np.random.default_rng(seed), n_units)
+    assert len(fractions) == n_units and min(fractions) >= 0.0098
+    assert sum(fractions) == pytest.approx(1.0, abs=1e-9)
 
 
 def test_negative_count_is_an_error():

@@ -18,10 +18,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from resistml.datasets.dataset import read_table, shard_files
 from resistml.datasets.sampling import DEFAULT_CONFIG
 from resistml.datasets.schema import PROCESS_COLUMNS, SCHEMA_VERSION, STATUS_OK, TARGETS
 from resistml.datasets.splits import make_splits, save_splits, split_inputs
+from resistml.datasets.store import read_table, shard_files
 
 CARD = "card.json"
 FAILURES = "failures.jsonl"

@@ -1,6 +1,5 @@
 """Read a generated dataset and stream it, shard by shard, into model batches.
 
-:func:`read_table` loads (selected columns of) all shards as one Arrow table;
 :class:`FormulationDataset` is a ``torch`` ``IterableDataset`` that streams Parquet record batches,
 keeps the rows of one split part with status "ok", rebuilds validated :class:`Formulation` objects
 and yields :class:`~resistml.chem.collate.FormulationBatch` es from ``collate_formulations``
@@ -13,45 +12,17 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
 from resistml.datasets.schema import STATUS_OK, TARGETS, formulation_from_row
 from resistml.datasets.splits import PARTS, load_split
-from resistml.formulation import Formulation
+from resistml.datasets.store import read_formulations, read_table, shard_files
+
+__all__ = ["FormulationDataset", "read_formulations", "read_table", "shard_files", "target_matrix"]
 
 TRANSFORMS = ("none", "log10")
-
-
-def shard_files(path: str | Path) -> list[Path]:
-    """The finished shard files of a dataset directory, in shard order."""
-    files = sorted((Path(path) / "shards").glob("part-*.parquet"))
-    if not files:
-        raise FileNotFoundError(f"{path}: no dataset shards (shards/part-*.parquet); run `resistml generate`")
-    return files
-
-
-def _dataset(files: Sequence[Path]) -> ds.Dataset:
-    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
-    return ds.dataset([str(f) for f in files], schema=schema, format="parquet")
-
-
-def read_table(path: str | Path, columns: Sequence[str] | None = None, *, ok_only: bool = False) -> pa.Table:
-    """All shards (optionally only some columns, only ok rows) as one table, in row-id order."""
-    filt = ds.field("status") == STATUS_OK if ok_only else None
-    table = _dataset(shard_files(path)).to_table(columns=list(columns) if columns else None, filter=filt)
-    return table.sort_by("row_id") if "row_id" in table.column_names else table
-
-
-def read_formulations(path: str | Path, row_ids: Sequence[int] | None = None) -> list[Formulation]:
-    """Formulations of the given rows (all rows when None), in row-id order."""
-    table = read_table(path)
-    if row_ids is not None:
-        table = table.filter(pa.compute.is_in(table["row_id"], pa.array(np.asarray(row_ids, np.int64))))
-    return [formulation_from_row(r) for r in table.to_pylist()]
 
 
 def target_matrix(rows: Sequence[dict], targets: Sequence[str] = TARGETS, transform: str = "none") -> np.ndarray:

@@ -70,12 +70,18 @@ def _small(rng: np.random.Generator, lib: MoleculeLibrary, role: Role, parts: fl
     return {"name": mol.name, "role": role.value, "smiles": mol.smiles, "parts": round(parts, 3)}
 
 
-def _fractions(rng: np.random.Generator, n_units: int, cfg: SamplerConfig) -> list[float]:
+MIN_UNIT_FRACTION = 0.01
+"""Smallest mole fraction given to a comonomer (a unit below 1 % is not worth listing)."""
+
+
+def fractions_for(rng: np.random.Generator, n_units: int, cfg: SamplerConfig = DEFAULT_CONFIG) -> list[float]:
+    """Mole fractions: the phenolic unit first, the rest Dirichlet-split (each >= 1 %), sum exactly 1."""
     if n_units == 1:
         return [1.0]
-    first = _uniform(rng, cfg.phenolic_fraction)
-    rest = (1.0 - first) * rng.dirichlet(np.ones(n_units - 1))
-    fractions = [round(first, 4)] + [round(float(x), 4) for x in rest[:-1]]
+    first = round(_uniform(rng, cfg.phenolic_fraction), 4)
+    floor = MIN_UNIT_FRACTION * (n_units - 1)
+    rest = MIN_UNIT_FRACTION + (1.0 - first - floor) * rng.dirichlet(np.full(n_units - 1, 2.0))
+    fractions = [first] + [round(float(x), 4) for x in rest[:-1]]
     return fractions + [round(1.0 - sum(fractions), 4)]
 
 
@@ -83,7 +89,7 @@ def _resin(rng: np.random.Generator, lib: MoleculeLibrary, cfg: SamplerConfig) -
     want_b_prime = rng.random() < cfg.p_b_prime
     pool = [t for t in lib.resins if (t.family == "b_prime") == want_b_prime]
     tpl: ResinTemplate = pool[int(rng.integers(len(pool)))]
-    fractions = tpl.fractions or _fractions(rng, len(tpl.units), cfg)
+    fractions = tpl.fractions or fractions_for(rng, len(tpl.units), cfg)
     mw = tpl.mw or round(_log_uniform(rng, cfg.mw), -1)
     pdi = tpl.pdi or round(_uniform(rng, cfg.pdi), 3)
     units = [{"smiles": s, "fraction": f} for s, f in zip(tpl.units, fractions, strict=True)]
