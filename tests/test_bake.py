@@ -63,3 +63,10 @@ def test_radical_junctions():
     assert b.radical_junctions(1e-3, 30.0, 0.3, 1.0, 5.0) == 0.0  # monofunctional D: no network
     tri, di = (b.radical_junctions(1e-3, 30.0, 0.3, f, 5.0) for f in (3.0, 2.0))
     assert tri > di > 0
+
+
+def test_radical_junctions_monotone_in_dose():
+    r = np.geomspace(1e-6, 10.0, 60)
+    q = b.radical_junctions(r, 12.0, 0.5, 3.0, 5.0)
+    assert np.all(np.diff(q) >= 0) and np.all(np.diff(q[:30]) > 0)
+    assert q[-1] == pytest.approx(b.GRAFT_RADICAL * 0.5 * (2 / 3) * 7.0 / 5.0)

@@ -141,17 +141,18 @@ def junction_density(n_molecules: ArrayLike, functionality: ArrayLike, p: ArrayL
 
 def radical_junctions(n_radicals: ArrayLike, chain_length: ArrayLike, n_groups: ArrayLike,
                       functionality: ArrayLike, n_units: ArrayLike) -> np.ndarray:
-    """q from radical chains: GRAFT R j (j - 1) / n_units, j = nu_actual (1 - 1/f).
+    """q from radical chains of multifunctional D: GRAFT n_groups p (1 - 1/f) (j - 1) / n_units.
 
-    nu_actual = n_groups p / R is the chain length allowed by the groups available
-    (= nu at low conversion); monofunctional D (f = 1) adds no junctions.
+    A kinetic chain of nu groups joins j = nu (1 - 1/f) molecules that carry a further group,
+    j (j - 1) in Stockmayer's sum per chain, i.e. (j - 1) per such reacted group; the reacted
+    groups are n_groups p with p = 1 - exp(-nu R / n_groups) (monotone in dose, saturating).
+    Monofunctional D (f = 1) adds no junctions.
     """
-    r = np.asarray(n_radicals, dtype=float)
-    p = radical_conversion(r, chain_length, n_groups)
-    nu = np.asarray(n_groups) * p / np.maximum(r, 1e-300)
+    groups = np.asarray(n_groups, dtype=float)
+    p = radical_conversion(n_radicals, chain_length, groups)
     f = np.maximum(np.asarray(functionality, dtype=float), 1.0)
-    j = nu * (1.0 - 1.0 / f)
-    return GRAFT_RADICAL * r * j * np.maximum(j - 1.0, 0.0) / np.asarray(n_units)
+    j = np.asarray(chain_length) * (1.0 - 1.0 / f)
+    return GRAFT_RADICAL * groups * p * (1.0 - 1.0 / f) * np.maximum(j - 1.0, 0.0) / np.asarray(n_units)
 
 
 def radical_conversion(n_radicals: ArrayLike, chain_length: ArrayLike, n_groups: ArrayLike) -> np.ndarray:

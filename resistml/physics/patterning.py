@@ -119,7 +119,7 @@ class LineSpace:
         free = bake.free_acid(_at(spec, pos), 0.0, width)
         latent = np.einsum("njkp,nk->njp", free, self.weights)
         energy = _at(np.fft.rfft(energy_grid, axis=-1), pos)
-        free_b = latent / resp.t_eff[:, None, None]
+        free_b = latent / np.maximum(resp.t_eff, 1e-12)[:, None, None]
         return PitchState(latent, energy, resp.crosslink_density(latent, energy), free_b)
 
     def sizing_dose(self, q50: np.ndarray, d50: np.ndarray) -> np.ndarray:
@@ -166,7 +166,7 @@ def _margins(ls: LineSpace, dose: np.ndarray, q50: np.ndarray) -> dict[str, np.n
     line = resp.thickness(st.q[..., 0])
     swelling = development.linear_swelling(resp.gel_index(st.q[..., 0]), film.mw[:, None])
     margin = np.minimum.reduce([
-        np.log(latitude / EL_MIN), np.log(LER_MAX_FRACTION * ls.half_pitch / ler),
+        np.log(latitude / EL_MIN), np.log(LER_MAX_FRACTION * ls.half_pitch / np.maximum(ler, 1e-30)),
         (RESIDUE_MAX - residue) / RESIDUE_MAX, (SWELL_MAX - swelling) / SWELL_MAX,
         (line / np.maximum(line[:, -1:], 1e-12) - LINE_MIN) / (1.0 - LINE_MIN),
     ])
