@@ -13,7 +13,13 @@ from rdkit.Chem.rdMolDescriptors import CalcMolFormula
 from resistml.chem.roles import classify_resin, classify_smiles, roles_for_classes
 from resistml.chem.smiles import canonical_smiles, parse_smiles
 from resistml.datasets import fragments as F
-from resistml.datasets.molecules import assemble, build_library, cap_hydroxyls, enumerate_library
+from resistml.datasets.molecules import (
+    assemble,
+    build_library,
+    cap_hydroxyls,
+    enumerate_family,
+    enumerate_library,
+)
 from resistml.datasets.sampling import (
     DEFAULT_CONFIG,
     EXTRAPOLATION_ENERGY_KEV,
@@ -101,7 +107,11 @@ def test_library_covers_the_issue_classes(lib):
 
 def test_library_is_deterministic_for_a_seed(lib):
     assert build_library(0) == lib
-    assert {m.smiles for m in build_library(6).molecules} != {m.smiles for m in lib.molecules}
+    onium = enumerate_family("sulfonium_sulfonate", 0)
+    assert onium == [m.smiles for m in lib.molecules if m.family == "sulfonium_sulfonate"][:len(onium)]
+    assert set(enumerate_family("sulfonium_sulfonate", 6)) != set(onium)
+    with pytest.raises(ValueError, match="family:"):
+        enumerate_family("peroxides")
 
 
 # ---- the sampler -------------------------------------------------------------------------------

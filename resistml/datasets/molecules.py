@@ -275,6 +275,18 @@ def _families() -> dict[str, tuple[Role, Callable[[np.random.Generator], list[st
     }
 
 
+FAMILIES: tuple[str, ...] = tuple(_families())
+"""Enumerated small-molecule families, in library order."""
+
+
+def enumerate_family(family: str, seed: int = 0) -> list[str]:
+    """Canonical SMILES of one family for a seed (each family has its own seeded stream)."""
+    if family not in FAMILIES:
+        raise ValueError(f"family: unknown {family!r}; expected one of {', '.join(FAMILIES)}")
+    make = _families()[family][1]
+    return make(np.random.default_rng(np.random.SeedSequence([seed, FAMILIES.index(family)])))
+
+
 def _resins() -> list[ResinTemplate]:
     phenolic = list(F.PHENOLIC_UNITS.items())
     out = [ResinTemplate((s,), "hydroxystyrene", f"poly({n})") for n, s in phenolic]
@@ -325,9 +337,9 @@ def build_library(seed: int = 0, include_catalog: bool = True) -> MoleculeLibrar
     if include_catalog:
         cat_mols, resins = catalog_components()
         molecules.update((m.smiles, m) for m in cat_mols)
-    for k, (family, (role, make)) in enumerate(_families().items()):
-        rng = np.random.default_rng(np.random.SeedSequence([seed, k]))
-        for smiles in make(rng):
+    for family in FAMILIES:
+        role = _families()[family][0]
+        for smiles in enumerate_family(family, seed):
             molecules.setdefault(smiles, LibraryMolecule(smiles, role, family, _name(family, smiles)))
     return MoleculeLibrary(tuple(molecules.values()), tuple(resins + _resins()))
 
