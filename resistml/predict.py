@@ -26,6 +26,7 @@ from torch_geometric.data import Batch
 from resistml.chem.collate import PHYSICS_FEATURES, FormulationBatch, collate_formulations
 from resistml.domain import domain_notes
 from resistml.export import Artifact, load_artifact
+from resistml.fast_rows import RowValidator
 from resistml.formulation import Formulation, FormulationError
 
 DOSE_UNITS = {"electron": "uC/cm2", "xray": "mJ/cm2"}
@@ -121,6 +122,7 @@ class Predictor:
         self.sigma_limit = float(self.metadata.get("sigma_limit_log10", SIGMA_LIMIT_LOG10))
         self.cache = EmbeddingCache(cache_size)
         self.batch_size = batch_size
+        self.rows = RowValidator()
 
     @classmethod
     def load(cls, path: str | Path, format: str = "torchscript", **kwargs: Any) -> Predictor:
@@ -144,7 +146,7 @@ class Predictor:
                 self.cache.put(keys[u], found[u])
         return torch.stack(found)
 
-    @torch.inference_mode()
+    @torch.no_grad()
     def predict_raw(self, formulations: Sequence[Formulation]) -> tuple[np.ndarray, np.ndarray]:
         """Model-space means and 1-sigma [B, T] (``self.targets`` order) for valid formulations."""
         means, sigmas = [], []
@@ -217,13 +219,12 @@ def predict_table(
 
     Predictions start with ``row`` (the frame index) and the ``id_columns`` present, then per
     target the value and ``<target>_std``, then ``dose_unit``, ``in_domain``, ``domain_notes``.
-    Errors hold ``row`` and ``error`` (every field problem, joined by ``; ``).
+    Errors hold ``row`` and ``error`` (every field problem, joined by ``; ``). Rows are validated
+    with :class:`resistml.fast_rows.RowValidator` (the same results as ``table.iter_frame``).
     """
-    from resistml.table import iter_frame
-
     frame = table if isinstance(table, pd.DataFrame) else table.to_pandas()
     rows, forms, errors = [], [], []
-    for index, item in iter_frame(frame):
+    for index, item in predictor.rows.iter_frame(frame):
         if isinstance(item, FormulationError):
             errors.append({"row": index, "error": "; ".join(item.errors)})
         else:

@@ -1,0 +1,49 @@
+"""The cached row validator gives exactly what resistml.table.iter_frame gives, errors included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resistml.candidates import candidate_frame
+from resistml.fast_rows import RowValidator
+from resistml.table import formulations_to_frame, iter_frame
+from tests.model_fixtures import random_formulations
+
+BAD_CELLS = [None, np.nan, "", 0, -1.0, "C1CC", "PHS-8k", "TPS-Tf", 1e9, "xray", "TMAH 50%", True, 12]
+
+
+def _same(frame: pd.DataFrame) -> None:
+    validator = RowValidator()
+    for _ in range(2):  # cold and warm caches
+        for (i, a), (j, b) in zip(iter_frame(frame), validator.iter_frame(frame), strict=True):
+            assert i == j and type(a) is type(b)
+            if hasattr(a, "errors"):
+                assert a.errors == b.errors
+            else:
+                assert a == b
+
+
+def test_same_on_random_and_catalog_libraries():
+    _same(formulations_to_frame(random_formulations(40, seed=2)))
+    _same(candidate_frame(60, seed=3))
+
+
+_base = pd.concat([formulations_to_frame(random_formulations(6, seed=8)), candidate_frame(6, seed=1)], ignore_index=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(_base) - 1), st.sampled_from(sorted(_base.columns)), st.sampled_from(BAD_CELLS)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_same_on_corrupted_rows(edits):
+    frame = _base.copy().astype(object)
+    for row, col, value in edits:
+        frame.at[row, col] = value
+    _same(frame)
