@@ -116,3 +116,16 @@ def test_double_gaussian_params_from_fit_evaluate_finite():
     r = np.array([0.0, 10.0, 1e4])
     assert np.all(np.isfinite(psf_radial(r, params))) and np.all(np.isfinite(psf_line_spread(r, params)))
     assert psf_radial(10.0, params) == pytest.approx(psf_radial(10.0, PARAMS), rel=1e-3)
+
+
+def test_lookup_triple_form():
+    energies = np.array([20.0, 50.0, 100.0])
+    double = lookup_psf(energies, 300.0, "Si", 1.2)
+    triple = lookup_psf(energies, 300.0, "Si", 1.2, form="triple")
+    assert {"gamma_nm", "nu"} <= set(triple)
+    assert np.all(triple["fit_r2"] > double["fit_r2"]) and np.all(triple["alpha_nm"] < double["alpha_nm"])
+    np.testing.assert_allclose(triple["beta_nm"] / 1e3, list(BETA_REF_UM.values()), rtol=0.3)
+    scalar = lookup_psf(50.0, 300.0, "Si", 1.2, form="triple")
+    assert float(scalar["nu"]) == pytest.approx(float(triple["nu"][1]), rel=1e-9)
+    with pytest.raises(ValueError, match="form"):
+        lookup_psf(20.0, 300.0, form="quadruple")
