@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 
-from lightning.pytorch.cli import LightningCLI
+from lightning.pytorch import LightningModule, Trainer
+from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
+from lightning.pytorch.loggers import MLFlowLogger
 
 from train.datamodule import FormulationDataModule
 from train.module import ResistNetModule
@@ -21,6 +24,21 @@ DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 def tracking_uri() -> str:
     """The MLflow tracking URI: ``$MLFLOW_TRACKING_URI`` or the local SQLite default."""
     return os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
+
+
+class SaveConfig(SaveConfigCallback):
+    """Write the resolved config to ``<default_root_dir>/config.yaml`` and log it to MLflow.
+
+    (The stock callback needs a logger with a local ``log_dir``, which an MLflow SQLite store lacks.)
+    """
+
+    def save_config(self, trainer: Trainer, pl_module: LightningModule, stage: str) -> None:
+        path = Path(trainer.default_root_dir) / self.config_filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.parser.save(self.config, str(path), overwrite=True, multifile=self.multifile)
+        for logger in trainer.loggers:
+            if isinstance(logger, MLFlowLogger):
+                logger.experiment.log_artifact(logger.run_id, str(path))
 
 
 class ResistCLI(LightningCLI):
@@ -46,7 +64,8 @@ def main(args: Sequence[str] | None = None, run: bool = True) -> ResistCLI:
         FormulationDataModule,
         args=list(args) if args is not None else None,
         run=run,
-        save_config_kwargs={"overwrite": True},
+        save_config_callback=SaveConfig,
+        save_config_kwargs={"overwrite": True, "save_to_log_dir": False},
     )
 
 

@@ -1,0 +1,113 @@
+"""Throughput of ResistNet with unique-molecule encoding versus encoding every component.
+
+Usage: ``python benchmarks/model_throughput.py [--batch 256] [--repeats 5] [--threads 2]``.
+Draws a batch of formulations from the shipped catalog (A + B + C, D and E at random, random
+amounts and beam energies) and times collate, inference forward and a training step
+(forward + Gaussian NLL + backward) for ``collate_formulations(unique=True)`` and ``unique=False``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+import torch
+
+from resistml import catalog
+from resistml.chem.collate import collate_formulations
+from resistml.formulation import Formulation
+from resistml.model import ResistNet, predict_batch
+
+
+def catalog_formulations(n: int, seed: int = 0) -> list[Formulation]:
+    """``n`` random formulations built from catalog entries."""
+    rng = random.Random(seed)
+    pools = {
+        role: catalog.names(role)
+        for role in ("acid_generator", "resin", "crosslinker", "polymerizable", "base")
+    }
+    out = []
+    for i in range(n):
+        comps = [
+            {"catalog": rng.choice(pools["acid_generator"]), "parts": rng.uniform(1, 10)},
+            {"catalog": rng.choice(pools["resin"]), "parts": 100.0},
+            {"catalog": rng.choice(pools["crosslinker"]), "parts": rng.uniform(5, 30)},
+        ]
+        if pools["polymerizable"] and rng.random() < 0.6:
+            comps.append(
+                {"catalog": rng.choice(pools["polymerizable"]), "parts": rng.uniform(5, 40)}
+            )
+        if pools["base"] and rng.random() < 0.5:
+            comps.append({"catalog": rng.choice(pools["base"]), "parts": rng.uniform(0.1, 1)})
+        process = {"beam_energy_keV": rng.choice([25.0, 50.0, 75.0, 100.0])}
+        out.append(
+            Formulation.from_dict({"name": f"f{i}", "components": comps, "process": process})
+        )
+    return out
+
+
+def _best(fn, repeats: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def measure(batch: int, repeats: int) -> dict[str, dict[str, float]]:
+    """Formulations per second for collate, inference and training step, unique vs separate."""
+    forms = catalog_formulations(batch)
+    torch.manual_seed(0)
+    model = ResistNet()
+    targets = torch.randn(batch, model.num_targets)
+    results: dict[str, dict[str, float]] = {}
+    for unique in (True, False):
+        fb = collate_formulations(forms, unique=unique)
+
+        def infer(fb=fb):
+            with torch.no_grad():
+                predict_batch(model.eval(), fb)
+
+        def train_step(fb=fb):
+            model.train().zero_grad()
+            mean, var = predict_batch(model, fb)
+            torch.nn.functional.gaussian_nll_loss(mean, targets, var).backward()
+
+        key = "unique" if unique else "separate"
+        results[key] = {
+            "graphs": float(fb.graphs.num_graphs),
+            "collate": batch
+            / _best(lambda u=unique: collate_formulations(forms, unique=u), repeats),
+            "inference": batch / _best(infer, repeats),
+            "train_step": batch / _best(train_step, repeats),
+        }
+        r = results[key]
+        r["collate_and_train"] = 1.0 / (1.0 / r["collate"] + 1.0 / r["train_step"])
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    res = measure(args.batch, args.repeats)
+    print(f"batch {args.batch}, {args.threads} threads, formulations/s (best of {args.repeats})")
+    print(f"{'encoding':10} {'graphs':>7} {'collate':>9} {'inference':>10} {'train step':>11}")
+    for key, r in res.items():
+        print(
+            f"{key:10} {r['graphs']:7.0f} {r['collate']:9.0f} {r['inference']:10.0f} {r['train_step']:11.0f}"
+        )
+    u, s = res["unique"], res["separate"]
+    print(
+        f"speed-up: inference x{u['inference'] / s['inference']:.1f}, train step x{u['train_step'] / s['train_step']:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
