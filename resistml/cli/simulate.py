@@ -76,18 +76,22 @@ def _plot(reports: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from matplotlib.ticker import NullFormatter
+
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    unit = " | ".join(sorted({r["dose_unit"] for r in reports}))
     for rep in reports:
-        unit = rep["dose_unit"]
         curve = rep["contrast_curve"]
         ax1.semilogx(curve["dose"], curve["thickness"], label=rep["name"])
         cd = rep["cd_vs_dose"]
         if cd["dose"]:
-            ax2.plot(cd["dose"], cd["cd_nm"], "o-", ms=3,
+            ax2.semilogx(cd["dose"], cd["cd_nm"], "o-", ms=3,
                      label=f"{rep['name']} (hp {cd['half_pitch_nm']:.3g} nm)")
             ax2.axhline(cd["half_pitch_nm"], color="0.7", lw=0.8)
     ax1.set(xlabel=f"dose ({unit})", ylabel="normalised remaining thickness",
             title="contrast curve (500 um pad)", ylim=(-0.02, 1.02))
+    for ax in (ax1, ax2):
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax2.set(xlabel=f"dose ({unit})", ylabel="line width (nm)", title="CD vs dose at the resolution limit")
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)
