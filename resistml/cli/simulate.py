@@ -75,7 +75,6 @@ def _plot(reports: list[dict[str, Any]], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     from matplotlib.ticker import NullFormatter
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
