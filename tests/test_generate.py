@@ -156,7 +156,7 @@ def test_dask_local_cluster_matches_in_process(reference, tmp_path):
 @pytest.mark.slow
 def test_killed_cli_run_resumes_to_the_same_dataset(tmp_path):
     """SIGKILL the real command mid-run, re-run it, compare with an uninterrupted run."""
-    args = [sys.executable, "-m", "resistml.cli", "generate", "--n", "400", "--shard-size", "20",
+    args = [sys.executable, "-c", "from resistml.cli import main; main()", "generate", "--n", "400", "--shard-size", "20",
             "--seed", "4", "--workers", "0", "--no-progress", "--labeller", TOY_LABELLER]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     killed = tmp_path / "killed"
