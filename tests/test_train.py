@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import lightning as L
 import pytest
@@ -168,3 +169,59 @@ def test_configs_parse_with_the_cli(name, tmp_path, monkeypatch):
     assert cli.model.hparams.physics == cli.datamodule.hparams.physics
     assert list(cli.model.target_names) == list(cli.datamodule.hparams.targets)
     assert cli.trainer.logger._tracking_uri == uri
+
+
+def test_train_cli_errors_are_one_line_exit_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from resistml.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["train", "--config", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2 and "--config" in result.output
+    config = Path(__file__).parents[1] / "train" / "configs" / "small.yaml"
+    result = runner.invoke(app, ["train", "--config", str(config), "--data", str(tmp_path)])
+    assert result.exit_code == 2 and "--data" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_train_cli_end_to_end_and_resume_last(tmp_path, monkeypatch):
+    """`resistml train` on a generated (toy-labelled) dataset, then resume from 'last'."""
+    from typer.testing import CliRunner
+
+    from resistml.cli import app
+    from resistml.datasets.generate import GenerateConfig, generate
+    from tests.dataset_helpers import TOY_LABELLER
+
+    data = tmp_path / "data"
+    generate(
+        data,
+        GenerateConfig(n=80, seed=0, shard_size=40),
+        workers=0,
+        labeller=TOY_LABELLER,
+        progress=False,
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    config = Path(__file__).parents[1] / "train" / "configs" / "small.yaml"
+    common = [
+        "train",
+        "--config",
+        str(config),
+        "--data",
+        str(data),
+        "--trainer.enable_progress_bar",
+        "false",
+    ]
+    runner = CliRunner()
+    first = runner.invoke(app, [*common, "--trainer.max_epochs", "1"])
+    assert first.exit_code == 0, first.output
+    last = tmp_path / "runs" / "small" / "checkpoints" / "last.ckpt"
+    state = torch.load(last, weights_only=False)
+    assert state["epoch"] == 0 and state["global_step"] > 0
+    steps_per_epoch = state["global_step"]
+    second = runner.invoke(app, [*common, "--trainer.max_epochs", "2", "--ckpt-path", "last"])
+    assert second.exit_code == 0, second.output
+    state = torch.load(last, weights_only=False)
+    assert state["epoch"] == 1 and state["global_step"] == 2 * steps_per_epoch
+    assert (tmp_path / "runs" / "small" / "config.yaml").is_file()

@@ -1,0 +1,59 @@
+"""``resistml train``: fit ResistNet with a LightningCLI YAML config (train/configs/*.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from resistml.cli._common import fail
+
+
+def train_args(
+    config: Path, data: Path | None, ckpt_path: str | None, overrides: list[str]
+) -> list[str]:
+    """LightningCLI ``fit`` arguments for the ``resistml train`` options."""
+    args = ["fit", "--config", str(config)]
+    if data is not None:
+        args += ["--data.dataset", str(data)]
+    if ckpt_path:
+        args += ["--ckpt_path", ckpt_path]
+    return args + list(overrides)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(
+        "train",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    )
+    def train_cmd(
+        ctx: typer.Context,
+        config: Annotated[
+            Path, typer.Option("--config", help="YAML config, e.g. train/configs/small.yaml")
+        ],
+        data: Annotated[
+            Path | None,
+            typer.Option(
+                "--data", help="dataset directory from `resistml generate` (data.dataset)"
+            ),
+        ] = None,
+        ckpt_path: Annotated[
+            str | None, typer.Option("--ckpt-path", help="resume from this checkpoint, or 'last'")
+        ] = None,
+    ) -> None:
+        """Train ResistNet; further arguments override the config, e.g. --trainer.max_epochs 5."""
+        if not config.is_file():
+            fail([f"--config: no such file {str(config)!r}"])
+        if data is not None and not (data / "shards").is_dir():
+            fail(
+                [
+                    f"--data: {str(data)!r} is not a generated dataset (no shards/); run `resistml generate`"
+                ]
+            )
+        from train.cli import main
+
+        try:
+            main(train_args(config, data, ckpt_path, ctx.args))
+        except (ValueError, FileNotFoundError) as exc:
+            fail([str(exc)])
