@@ -120,3 +120,16 @@ def test_simulation_result_intermediates():
     i = int(np.argmin(np.abs(np.array(r.cd_dose) - r.properties["dose_to_size"])))
     assert cd[i] == pytest.approx(hp, rel=0.1)
     assert math.isfinite(r.psf["alpha_nm"]) and r.film["q50"] > 0
+
+
+def test_film_batch_matches_material_and_fox():
+    forms = [resist(), resist(d=("BDDVE", 30.0))]
+    film = build_batch(forms)
+    for i, f in enumerate(forms):
+        m = film_material(f)
+        assert film.density[i] == pytest.approx(m.density_g_cm3, rel=1e-12)
+        assert film.mean_excitation_eV[i] == pytest.approx(m.mean_excitation_eV, rel=1e-12)
+    # 5 parts TPS-Tf (412.5 g/mol) in 120.3 parts: n = rho w / M x N_A per nm^3
+    w = 5.0 / 120.3
+    assert film.n_gen[0] == pytest.approx(film.density[0] * w / 412.45 * 602.214, rel=1e-3)
+    assert film.tg_K[1] < film.tg_K[0]  # the divinyl ether plasticises (Fox)
