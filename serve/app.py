@@ -150,6 +150,9 @@ def create_app(settings: Settings | None = None, predictor: Any = None) -> FastA
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import torch
+
+        torch.set_num_threads(settings.torch_threads)
         app.state.predictor = predictor if predictor is not None else _load_predictor(settings)
         yield
 

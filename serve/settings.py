@@ -9,6 +9,7 @@
 | ``RESISTML_MAX_FORMULATIONS``  | formulations per ``/v1/predict`` or ``/v1/check`` | 256                |
 | ``RESISTML_MAX_SIMULATIONS``   | formulations per ``/v1/simulate``                 | 8                  |
 | ``RESISTML_MAX_SMILES_LENGTH`` | longest SMILES in a request (<= schema limit)     | 500                |
+| ``RESISTML_TORCH_THREADS``     | torch threads per worker (requests run in threads)| 1                  |
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Settings:
     max_formulations: int = 256
     max_simulations: int = 8
     max_smiles_length: int = MAX_SMILES_LENGTH
+    torch_threads: int = 1
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -71,4 +73,5 @@ class Settings:
             max_formulations=_int_env("RESISTML_MAX_FORMULATIONS", 256),
             max_simulations=_int_env("RESISTML_MAX_SIMULATIONS", 8),
             max_smiles_length=min(smiles_max, MAX_SMILES_LENGTH),
+            torch_threads=_int_env("RESISTML_TORCH_THREADS", 1),
         )

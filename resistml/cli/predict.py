@@ -55,12 +55,16 @@ def predict(
     top: Annotated[int, typer.Option(help="with --rank-by: print this many best rows")] = 10,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, or 'local' for a LocalCluster")] = None,
     format: Annotated[str, typer.Option(help="artifact format: torchscript or export")] = "torchscript",
+    threads: Annotated[int, typer.Option(min=1, help="torch threads per process (1 is fastest on a busy machine)")] = 1,
 ) -> None:
     """Predict every row; invalid rows go to <out>.errors.csv with the reason; re-runs resume."""
     from resistml import batch_predict as bp
     from resistml.export import ArtifactError
     from resistml.predict import Predictor
 
+    import torch
+
+    torch.set_num_threads(threads)
     model = model or _default_model()
     if not input.is_file():
         fail([f"--input: no file {input}"])

@@ -35,8 +35,6 @@ def serve(
         Settings.from_env()
     except ValueError as exc:
         fail([str(exc)])
-    if workers > 1:
-        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     typer.echo(f"resistml API on http://{host}:{port}/  (docs: /docs)", err=True)
     uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
 
