@@ -58,11 +58,11 @@ def predict(
     threads: Annotated[int, typer.Option(min=1, help="torch threads per process (1 is fastest on a busy machine)")] = 1,
 ) -> None:
     """Predict every row; invalid rows go to <out>.errors.csv with the reason; re-runs resume."""
+    import torch
+
     from resistml import batch_predict as bp
     from resistml.export import ArtifactError
     from resistml.predict import Predictor
-
-    import torch
 
     torch.set_num_threads(threads)
     model = model or _default_model()
