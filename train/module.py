@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from resistml.chem.collate import PROCESS_FEATURES, FormulationBatch, process_feature_names
+from resistml.chem.graphs import FEATURIZER_VERSION
 from resistml.datasets.schema import TARGETS
 from resistml.evaluation.metrics import calibration_metrics, regression_metrics
 from resistml.model import ResistNet, predict_batch
@@ -158,6 +159,21 @@ class ResistNetModule(L.LightningModule):
 
     def on_test_epoch_end(self) -> None:
         self._epoch_metrics("test")
+
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        """Store the exact ResistNet arguments and target description for export."""
+        checkpoint["model_config"] = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in self.model.config.items()
+        }
+        datamodule = (
+            getattr(self.trainer, "datamodule", None) if self._trainer is not None else None
+        )
+        transform = getattr(getattr(datamodule, "hparams", None), "transform", None)
+        checkpoint["metadata"] = {
+            "targets": list(self.target_names),
+            "target_transform": transform,
+            "featurizer_version": FEATURIZER_VERSION,
+        }
 
     # ---- optimisation -------------------------------------------------------------------
     def configure_optimizers(self):
