@@ -162,6 +162,26 @@ def _structure_weights(formulation: Formulation) -> list[list[tuple[str, float]]
     return out
 
 
+def _index_structures(
+    formulations: Sequence[Formulation], k: int, unique: bool
+) -> tuple[list[str], list[int], list[float], list[int]]:
+    """Structures to featurise and the (index, weight, flat slot) triple of every use of one."""
+    index_of: dict[str, int] = {}
+    structures: list[str] = []
+    s_index, s_weight, s_slot = [], [], []
+    for b, form in enumerate(formulations):
+        for c, structs in enumerate(_structure_weights(form)):
+            for smiles, weight in structs:
+                key = canonical_smiles(smiles) if unique else str(len(structures))
+                if key not in index_of:
+                    index_of[key] = len(structures)
+                    structures.append(smiles)
+                s_index.append(index_of[key])
+                s_weight.append(weight)
+                s_slot.append(b * k + c)
+    return structures, s_index, s_weight, s_slot
+
+
 def _check_targets(targets: torch.Tensor | None, batch_size: int) -> torch.Tensor | None:
     if targets is None:
         return None
@@ -196,27 +216,15 @@ def collate_formulations(
                 f"num_slots: {num_slots} is fewer than the {k} components of a formulation"
             )
         k = num_slots
-    index_of: dict[str, int] = {}
-    unique_smiles: list[str] = []
-    s_index, s_weight, s_slot = [], [], []
     roles = torch.zeros(batch_size, k, dtype=torch.long)
     amounts = torch.zeros(batch_size, k, len(AMOUNT_FEATURES))
-    process = []
     for b, form in enumerate(formulations):
-        for c, (comp, structs) in enumerate(
-            zip(form.components, _structure_weights(form), strict=True)
-        ):
-            roles[b, c] = ROLE_IDS[comp.role]
-            for smiles, weight in structs:
-                key = canonical_smiles(smiles) if unique else f"{len(unique_smiles)}"
-                if key not in index_of:
-                    index_of[key] = len(unique_smiles)
-                    unique_smiles.append(smiles)
-                s_index.append(index_of[key])
-                s_weight.append(weight)
-                s_slot.append(b * k + c)
+        roles[b, : len(form.components)] = torch.tensor([ROLE_IDS[c.role] for c in form.components])
         amounts[b, : len(form.components)] = torch.tensor(_amounts(form))
-        process.append(process_features(form.process) + (physics_features(form) if physics else []))
+    process = [
+        process_features(f.process) + (physics_features(f) if physics else []) for f in formulations
+    ]
+    unique_smiles, s_index, s_weight, s_slot = _index_structures(formulations, k, unique)
     return FormulationBatch(
         graphs=Batch.from_data_list([mol_graph(s) for s in unique_smiles]),
         struct_index=torch.tensor(s_index, dtype=torch.long),
