@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from torch_geometric.data import Batch
 
-from resistml.chem.collate import PHYSICS_FEATURES, FormulationBatch, collate_formulations
+from resistml.chem.collate import PHYSICS_FEATURES
 from resistml.domain import domain_notes
 from resistml.export import Artifact, load_artifact
+from resistml.fast_collate import graph_batch, index_batch
 from resistml.fast_rows import RowValidator
 from resistml.formulation import Formulation, FormulationError
 
@@ -134,13 +134,14 @@ class Predictor:
         return self.artifact.version
 
     # ---- tensors ---------------------------------------------------------------------------
-    def _embeddings(self, fb: FormulationBatch) -> torch.Tensor:
-        keys = [(s, self.version) for s in fb.graphs.smiles]
+    def _embeddings(self, smiles: list[str]) -> torch.Tensor:
+        """Embeddings [U, H] of canonical SMILES, encoding only those not in the cache."""
+        keys = [(s, self.version) for s in smiles]
         found = [self.cache.get(k) for k in keys]
         missing = [u for u, e in enumerate(found) if e is None]
         if missing:
-            sub = Batch.from_data_list(fb.graphs.index_select(missing))
-            new = self.artifact.encode(sub.x, sub.edge_index, sub.edge_attr, sub.batch, len(missing))
+            g = graph_batch([smiles[u] for u in missing])
+            new = self.artifact.encode(g.x, g.edge_index, g.edge_attr, g.batch, len(missing))
             for j, u in enumerate(missing):
                 found[u] = new[j].clone()
                 self.cache.put(keys[u], found[u])
@@ -151,12 +152,8 @@ class Predictor:
         """Model-space means and 1-sigma [B, T] (``self.targets`` order) for valid formulations."""
         means, sigmas = [], []
         for start in range(0, len(formulations), self.batch_size):
-            chunk = formulations[start : start + self.batch_size]
-            fb = collate_formulations(chunk, physics=self.physics)
-            emb = self._embeddings(fb)
-            mean, var = self.artifact.predict(
-                emb, fb.struct_index, fb.struct_weight, fb.struct_slot, fb.roles, fb.amounts, fb.mask, fb.process
-            )
+            batch = index_batch(formulations[start : start + self.batch_size], physics=self.physics)
+            mean, var = self.artifact.predict(*batch.tensors(self._embeddings(batch.smiles)))
             means.append(mean.numpy())
             sigmas.append(var.clamp(min=0).sqrt().numpy())
         if not means:

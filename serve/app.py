@@ -14,7 +14,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,9 +23,10 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, WithJsonSchema
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import resistml
 from resistml import catalog
@@ -166,7 +167,6 @@ def create_app(settings: Settings | None = None, predictor: Any = None) -> FastA
     app.state.predictor = predictor
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(_Invalid, _invalid_handler)
-    app.middleware("http")(_timing)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -175,18 +175,38 @@ def create_app(settings: Settings | None = None, predictor: Any = None) -> FastA
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(TimingMiddleware)
     _add_routes(app, settings)
     app.openapi = lambda: _openapi(app)
     return app
 
 
-async def _timing(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    start = time.perf_counter()
-    response = await call_next(request)
-    ms = (time.perf_counter() - start) * 1000
-    response.headers["Server-Timing"] = f"app;dur={ms:.1f}"
-    log.info("%s %s %d %.1f ms", request.method, request.url.path, response.status_code, ms)
-    return response
+class TimingMiddleware:
+    """Log ``METHOD path status ms`` per request and add a ``Server-Timing`` header (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def timed_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                ms = (time.perf_counter() - start) * 1000
+                message = {**message, "headers": [*message.get("headers", []), (b"server-timing", f"app;dur={ms:.1f}".encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, timed_send)
+        finally:
+            ms = (time.perf_counter() - start) * 1000
+            log.info("%s %s %d %.1f ms", scope["method"], scope["path"], status, ms)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -235,7 +255,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         return JSONResponse(content={"ready": True, "model": pred.version})
 
     @app.post("/v1/predict", tags=["v1"], dependencies=auth)
-    def predict(body: FormulationsRequest, request: Request) -> dict[str, Any]:
+    def predict(body: FormulationsRequest, request: Request) -> JSONResponse:
         """Predicted properties (value, 1-sigma, unit) and domain flags per formulation."""
         pred = predictor_or_503(request)
         forms = _validate(body, settings.max_formulations, settings)
@@ -243,7 +263,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         out = []
         for form, result in zip(forms, results, strict=True):
             out.append({**result.to_dict(), "warnings": form.warnings()})
-        return {"model": pred.version, "predictions": _jsonable(out)}
+        return JSONResponse({"model": pred.version, "predictions": _jsonable(out)})
 
     @app.post("/v1/simulate", tags=["v1"], dependencies=auth)
     def simulate(body: FormulationsRequest) -> dict[str, Any]:

@@ -47,3 +47,17 @@ def test_same_on_corrupted_rows(edits):
     for row, col, value in edits:
         frame.at[row, col] = value
     _same(frame)
+
+
+def test_index_batch_equals_collate_formulations():
+    import torch
+
+    from resistml.chem.collate import collate_formulations
+    from resistml.fast_collate import index_batch
+
+    forms = random_formulations(30, seed=6) + [row for _, row in iter_frame(candidate_frame(10, seed=5))]
+    for physics in (False, True):
+        ref, got = collate_formulations(forms, physics=physics), index_batch(forms, physics=physics)
+        assert got.smiles == ref.smiles
+        for name in ("struct_index", "struct_weight", "struct_slot", "roles", "amounts", "mask", "process"):
+            assert torch.equal(getattr(got, name), getattr(ref, name)), name
