@@ -110,3 +110,21 @@ def test_resin_descriptors_copolymer_and_flory_fox():
     assert phs.aromatic_fraction == pytest.approx(6 / 9)
     assert phs.tg_K > co.tg_K  # styrene units lower Tg (Fox)
     assert phs.tg_K - low.tg_K == pytest.approx(d.FLORY_FOX_K / 2000.0 - d.FLORY_FOX_K / 1e6, rel=1e-6)
+
+
+def test_every_catalog_component_gets_what_its_role_needs():
+    """Structure-only descriptors must recognise every shipped component in its role."""
+    from resistml import catalog
+
+    for entry in catalog.entries():
+        role, smiles = entry["role"], entry.get("smiles")
+        if role == "acid_generator":
+            g = d.generator_descriptors(smiles)
+            assert g.generator_class != "none" and g.acids_per_molecule == 1.0, entry["name"]
+        elif role == "crosslinker":
+            assert d.crosslink_descriptors(smiles).n_crosslink_groups >= 2, entry["name"]
+        elif role == "polymerizable":
+            x = d.crosslink_descriptors(smiles)
+            assert x.n_acid_groups + x.n_radical_groups >= 1, entry["name"]
+        elif role == "base":
+            assert d.base_descriptors(smiles).n_basic_sites >= 1, entry["name"]

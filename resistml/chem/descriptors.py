@@ -186,11 +186,21 @@ def _nonionic_acid(mol: Chem.Mol) -> tuple[str, int]:
                 acid = Chem.MolFromSmiles(Chem.MolToSmiles(frag))
                 if acid is not None:
                     return Chem.MolToSmiles(acid), len(matches)
-    diazo = count(mol, "[SX4](=O)(=O)[CX3](=[N+]=[N-])[SX4](=O)(=O)[#6]")
+    diazo = count(mol, "[SX4](=O)(=O)[CX3](=[N+]=[N-])[SX4](=O)(=O)[#6]", unique_atom=3)
     if diazo:  # disulfonyldiazomethanes give a sulfonic acid from one arm (Pawlowski et al. 1990)
         arm = mol.GetSubstructMatch(_smarts("[#6;!$(C=[N+])][SX4](=O)(=O)[CX3]=[N+]=[N-]"))
-        aryl = mol.GetAtomWithIdx(arm[0]).GetIsAromatic()
-        return ("OS(=O)(=O)c1ccccc1" if aryl else "OS(=O)(=O)C1CCCCC1"), diazo
+        bond = mol.GetBondBetweenAtoms(arm[1], arm[4])
+        pieces = Chem.FragmentOnBonds(mol, [bond.GetIdx()], addDummies=True)
+        for frag in Chem.GetMolFrags(pieces, asMols=True):
+            if frag.HasSubstructMatch(_smarts("[#6][SX4](=O)(=O)[#0]")):
+                rw = Chem.RWMol(frag)
+                for atom in rw.GetAtoms():
+                    if atom.GetAtomicNum() == 0:
+                        atom.SetAtomicNum(8)
+                        atom.SetIsotope(0)
+                acid = rw.GetMol()
+                Chem.SanitizeMol(acid)
+                return Chem.MolToSmiles(acid), diazo
     for halogen, acid in (("Br", "Br"), ("Cl", "Cl")):
         n = count(mol, f"[CX4]([{halogen}])([{halogen}])[{halogen}]")
         if n:  # trihalomethyl triazines and similar release HX (Buhr et al. 1989)
