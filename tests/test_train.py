@@ -169,6 +169,8 @@ def test_configs_parse_with_the_cli(name, tmp_path, monkeypatch):
     assert cli.model.hparams.physics == cli.datamodule.hparams.physics
     assert list(cli.model.target_names) == list(cli.datamodule.hparams.targets)
     assert cli.trainer.logger._tracking_uri == uri
+    if name == "small":
+        assert torch.get_num_threads() == 1  # the config's `threads: 1`
 
 
 def test_train_cli_errors_are_one_line_exit_2(tmp_path):
