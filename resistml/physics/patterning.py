@@ -14,8 +14,8 @@ For every half-pitch p of a log grid (period P = 2p, the exposed lines centred a
 4. Criteria at that dose (physics doc, section 5): dose latitude EL = 0.2 p / |dCD/dlnD| >= 5 %
    (CD within +-10 % over a 5 % dose window); clean spaces (thickness at the space centre
    <= 10 %) and full lines (line-centre thickness >= 90 % of that of the widest lines of the
-   grid); stochastic LER (3 sigma) <= 0.2 p; swollen lines (Flory-Rehner strain at the line
-   centre, development.py) leave the space at least half open (strain <= 0.5).
+   grid); stochastic LER (3 sigma) <= 0.2 p; the swollen edge skins of two neighbouring lines
+   close at most half the space (2 x swelling <= 0.5 p; _edge_swelling).
 5. LER from shot noise (Gallatin, Proc. SPIE 5754, 38 (2005)): sigma_x = sigma_L / |dL/dx| at the
    edge with the latent-image noise of Poisson acids and base within the blur volume
    V = (4 pi s^2)^(3/2), s^2 = L_d^2 + S_MIN^2, plus electron (photon) shot noise over the area
@@ -153,7 +153,7 @@ class PatternResult:
 
 def _margins(ls: LineSpace, dose: np.ndarray, q50: np.ndarray) -> dict[str, np.ndarray]:
     """EL, LER, residue and swelling at the sizing dose, and the worst normalised margin."""
-    resp, film = ls.resp, ls.resp.film
+    resp = ls.resp
     safe = np.where(np.isfinite(dose), dose, 1.0)
     st = ls.state(safe)
     up = ls.state(safe * 1.01, np.array([0.25])).q[..., 0]
@@ -164,10 +164,10 @@ def _margins(ls: LineSpace, dose: np.ndarray, q50: np.ndarray) -> dict[str, np.n
     ler = _ler(ls, st, safe, dx)
     residue = resp.thickness(st.q[..., 4])
     line = resp.thickness(st.q[..., 0])
-    swelling = development.linear_swelling(resp.gel_index(st.q[..., 0]), film.mw[:, None])
+    swelling = _edge_swelling(ls, st, dx)
     margin = np.minimum.reduce([
         np.log(latitude / EL_MIN), np.log(LER_MAX_FRACTION * ls.half_pitch / np.maximum(ler, 1e-30)),
-        (RESIDUE_MAX - residue) / RESIDUE_MAX, (SWELL_MAX - swelling) / SWELL_MAX,
+        (RESIDUE_MAX - residue) / RESIDUE_MAX, 1.0 - 2.0 * swelling / (SWELL_MAX * ls.half_pitch),
         (line / np.maximum(line[:, -1:], 1e-12) - LINE_MIN) / (1.0 - LINE_MIN),
     ])
     margin = np.where(np.isfinite(dose) & np.isfinite(margin), margin, -1.0)
@@ -201,6 +201,21 @@ def _ler(ls: LineSpace, st: PitchState, dose: np.ndarray, dx: np.ndarray) -> np.
     var = var + (dq_dlnl * acid / free + dq_dlne) ** 2 / np.maximum(quanta, 1e-30)
     slope = np.abs(st.q[..., 3] - st.q[..., 1]) / (2.0 * dx)
     return 3.0 * np.sqrt(var) / np.maximum(slope, 1e-30)
+
+
+def _edge_swelling(ls: LineSpace, st: PitchState, dx: np.ndarray) -> np.ndarray:
+    """Lateral swelling of a line edge in the developer, nm.
+
+    Between the gel point and the printed edge lies a skin of lightly crosslinked gel, of width
+    (delta_edge - 1) / |d delta/dx|; it swells with the Flory-Rehner strain of the edge's
+    network (development.linear_swelling, M_c = M_w / (delta - 1)), which grows with M_w.
+    """
+    resp = ls.resp
+    delta = resp.gel_index(st.q[..., 1:4])
+    slope = np.abs(delta[..., 2] - delta[..., 0]) / (2.0 * dx)
+    skin = np.maximum(delta[..., 1] - 1.0, 0.0) / np.maximum(slope, 1e-30)
+    strain = development.linear_swelling(np.maximum(delta[..., 1], 1.0 + 1e-9), resp.film.mw[:, None])
+    return strain * skin
 
 
 def _crossing(margin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
