@@ -143,6 +143,7 @@ class PatternResult:
     ler_nm: np.ndarray
     residue: np.ndarray
     swelling: np.ndarray
+    """Lateral swelling of each line edge in the developer, nm."""
     margin: np.ndarray
     resolution_nm: np.ndarray
     ler_at_resolution_nm: np.ndarray

@@ -252,7 +252,7 @@ def simulate(formulation: Formulation, noise: float = 0.0, seed: int | None = No
         pitch_table={
             "half_pitch_nm": list(pat.half_pitch[0]), "dose": list(pat.dose[0]),
             "exposure_latitude": list(pat.exposure_latitude[0]), "ler_nm": list(pat.ler_nm[0]),
-            "residue": list(pat.residue[0]), "swelling": list(pat.swelling[0]),
+            "residue": list(pat.residue[0]), "edge_swelling_nm": list(pat.swelling[0]),
             "margin": list(pat.margin[0]),
         },
     )
