@@ -52,5 +52,5 @@ def register(app: typer.Typer) -> None:
                                         "seconds": round(result.seconds, 3)}})
             return
         typer.echo(f"{out}: {card['count']} formulations ({card['ok']} ok, {card['failed']} failed -> "
-                   f"failures.jsonl), {card['shards']} shards; labelled {result.rows_labelled} in "
+                   f"failures.parquet), {card['shards']} shards; labelled {result.rows_labelled} in "
                    f"{result.seconds:.1f} s; content hash {card['content_hash'][:16]}")

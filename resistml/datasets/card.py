@@ -1,4 +1,4 @@
-"""Finish a generated dataset: failures side file, stored splits and the dataset card.
+"""Finish a generated dataset: failures side file (failures.parquet), stored splits and the dataset card.
 
 ``card.json`` describes what the dataset is, reproducibly (no timings, no paths): row counts,
 seed, noise, simulator version, value ranges of the process columns and targets over ok rows,
@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from resistml.datasets.sampling import DEFAULT_CONFIG
 from resistml.datasets.schema import PROCESS_COLUMNS, SCHEMA_VERSION, STATUS_OK, TARGETS
@@ -24,7 +25,7 @@ from resistml.datasets.splits import make_splits, save_splits, split_inputs
 from resistml.datasets.store import read_table, shard_files
 
 CARD = "card.json"
-FAILURES = "failures.jsonl"
+FAILURES = "failures.parquet"
 
 
 def content_hash(out: Path) -> str:
@@ -59,21 +60,16 @@ def unique_molecules(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def write_failures(table: pa.Table, out: Path) -> int:
-    """``failures.jsonl``: one line per non-ok row with its reason and the formulation."""
-    failed = table.filter(pc.not_equal(table["status"], STATUS_OK)).to_pylist()
-    with open(out / FAILURES, "w") as fh:
-        for row in failed:
-            comps = [{k: v for k, v in c.items() if v is not None} for c in row["components"]]
-            process = {c: row[c] for c in PROCESS_COLUMNS}
-            record = {"row_id": row["row_id"], "shard": row["shard"], "name": row["name"],
-                      "reason": row["status"], "formulation": {"name": row["name"], "components": comps,
-                                                               "process": process}}
-            fh.write(json.dumps(record) + "\n")
-    return len(failed)
+    """``failures.parquet``: every non-ok row (row id, name, reason, components, process), zstd."""
+    failed = table.filter(pc.not_equal(table["status"], STATUS_OK))
+    columns = ["row_id", "shard", "name", "status", "components", *PROCESS_COLUMNS]
+    failed = failed.select(columns).rename_columns(["row_id", "shard", "name", "reason", *columns[4:]])
+    pq.write_table(failed, out / FAILURES, compression="zstd")
+    return failed.num_rows
 
 
 def finalize(out: Path, cfg: Any, simulator: str, *, splits: bool = True) -> dict[str, Any]:
-    """Write failures.jsonl, splits/ and card.json for a complete dataset; return the card."""
+    """Write failures.parquet, splits/ and card.json for a complete dataset; return the card."""
     files = shard_files(out)
     if len(files) != len(cfg.shards()):
         raise RuntimeError(f"{out}: {len(files)} of {len(cfg.shards())} shards present; re-run to resume")

@@ -12,17 +12,20 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import torch
 from torch.utils.data import IterableDataset, get_worker_info
 
-from resistml.datasets.schema import STATUS_OK, TARGETS, formulation_from_row
+from resistml.datasets.schema import PROCESS_COLUMNS, STATUS_OK, TARGETS, formulation_from_row
 from resistml.datasets.splits import PARTS, load_split
 from resistml.datasets.store import read_formulations, read_table, shard_files
 
 __all__ = ["FormulationDataset", "read_formulations", "read_table", "shard_files", "target_matrix"]
 
 TRANSFORMS = ("none", "log10")
+_COLUMNS = ("row_id", "name", "components", *PROCESS_COLUMNS, "status", *TARGETS)
 
 
 def target_matrix(rows: Sequence[dict], targets: Sequence[str] = TARGETS, transform: str = "none") -> np.ndarray:
@@ -70,11 +73,14 @@ class FormulationDataset(IterableDataset):
         return files if info is None else files[info.id::info.num_workers]
 
     def _records(self, rng: np.random.Generator) -> Iterator[dict]:
+        """Ok rows of this part, reading only the columns a Formulation and its targets need."""
+        wanted = pa.array(sorted(self.rows), pa.int64()) if self.rows is not None else None
         for file in self._my_files(rng):
-            for batch in pq.ParquetFile(file).iter_batches(batch_size=1024):
-                for row in batch.to_pylist():
-                    if row["status"] == STATUS_OK and (self.rows is None or row["row_id"] in self.rows):
-                        yield row
+            for batch in pq.ParquetFile(file).iter_batches(batch_size=1024, columns=list(_COLUMNS)):
+                keep = pc.equal(batch["status"], STATUS_OK)
+                if wanted is not None:
+                    keep = pc.and_(keep, pc.is_in(batch["row_id"], wanted))
+                yield from batch.filter(keep).to_pylist()
 
     def _shuffled(self, rng: np.random.Generator) -> Iterator[dict]:
         buffer: list[dict] = []

@@ -4,7 +4,7 @@ Layout of a dataset directory::
 
     dataset.json            the run parameters (a re-run must match them; it then resumes)
     shards/part-00000.parquet ...   one file per shard (see resistml.datasets.schema)
-    failures.jsonl          one line per failed simulation: row_id, name, reason, formulation
+    failures.parquet        one row per failed simulation: row_id, name, reason, components, process
     card.json               count, seed, simulator version, ranges, unique molecules, content hash
     splits/<name>/{train,val,test}.txt   row ids of the stored splits (resistml.datasets.splits)
 
@@ -232,7 +232,7 @@ class GenerateResult:
 def generate(out: str | Path, cfg: GenerateConfig, *, workers: int = 1, scheduler: str | None = None,
              labeller: Labeller | str | None = None, progress: bool = True,
              splits: bool = True) -> GenerateResult:
-    """Build (or resume) the dataset in ``out``: shards, failures.jsonl, splits and card.json.
+    """Build (or resume) the dataset in ``out``: shards, failures.parquet, splits and card.json.
 
     ``workers=0`` runs in this process without Dask (debugging, tiny fixtures); ``labeller`` is a
     function or ``"module:function"`` (default: the simulator's ``simulate_many``).

@@ -251,27 +251,42 @@ def _ammonium_hydroxides() -> list[str]:
     return [canonical_smiles(f"{c}.[OH-]") for c in sorted(cations)]
 
 
-# Family name -> (role, enumerator(rng) -> SMILES list)
-def _families() -> dict[str, tuple[Role, Callable[[np.random.Generator], list[str]]]]:
+Enumerator = Callable[[np.random.Generator], list[str]]
+
+
+def _sampled(draw: Draw, target: int) -> Enumerator:
+    return lambda rng: _sample_distinct(rng, draw, target)
+
+
+def _fixed(make: Callable[[], list[str]]) -> Enumerator:
+    return lambda rng: make()
+
+
+def _amino(*spec: tuple[str, int, int]) -> Enumerator:
+    """Amino-resin crosslinkers: (core name, attachment points, distinct molecules wanted) per core."""
+    return lambda rng: [s for core, sites, target in spec
+                        for s in _sample_distinct(rng, _amino_resin(F.AMINO_CORES[core], sites, 2), target)]
+
+
+def _families() -> dict[str, tuple[Role, Enumerator]]:
+    """Family name -> (role, enumerator of canonical SMILES)."""
     a, c, d, e = Role.acid_generator, Role.crosslinker, Role.polymerizable, Role.base
     return {
-        "sulfonium_sulfonate": (a, lambda g: _sample_distinct(g, _onium("[*:1][S+]([*:2])[*:3]", 3), 450)),
-        "iodonium_sulfonate": (a, lambda g: _sample_distinct(g, _onium("[*:1][I+][*:2]", 2), 250)),
-        "imide_sulfonate": (a, lambda g: _imide_sulfonates()),
-        "disulfonyl_diazomethane": (a, lambda g: _diazomethanes()),
-        "alkoxymethyl_melamine": (c, lambda g: _sample_distinct(g, _amino_resin(F.AMINO_CORES["melamine"], 6, 2), 160)),
-        "alkoxymethyl_guanamine": (c, lambda g: _sample_distinct(g, _amino_resin(F.AMINO_CORES["benzoguanamine"], 4, 2), 40)
-                                   + _sample_distinct(g, _amino_resin(F.AMINO_CORES["acetoguanamine"], 4, 2), 30)),
-        "alkoxymethyl_glycoluril": (c, lambda g: _sample_distinct(g, _amino_resin(F.AMINO_CORES["glycoluril"], 4, 2), 80)),
-        "alkoxymethyl_urea": (c, lambda g: _sample_distinct(g, _amino_resin(F.AMINO_CORES["urea"], 4, 2), 50)
-                              + [s for core in ("ethyleneurea", "propyleneurea", "4,5-dimethoxyethyleneurea")
-                                 for s in _sample_distinct(g, _amino_resin(F.AMINO_CORES[core], 2, 2), 20)]),
-        "alkoxymethyl_phenol": (c, lambda g: _sample_distinct(g, _phenolic, 200)),
-        "polyol_polymerizable": (d, lambda g: _sample_distinct(g, _capped_polyol, 550)),
+        "sulfonium_sulfonate": (a, _sampled(_onium("[*:1][S+]([*:2])[*:3]", 3), 450)),
+        "iodonium_sulfonate": (a, _sampled(_onium("[*:1][I+][*:2]", 2), 250)),
+        "imide_sulfonate": (a, _fixed(_imide_sulfonates)),
+        "disulfonyl_diazomethane": (a, _fixed(_diazomethanes)),
+        "alkoxymethyl_melamine": (c, _amino(("melamine", 6, 160))),
+        "alkoxymethyl_guanamine": (c, _amino(("benzoguanamine", 4, 40), ("acetoguanamine", 4, 30))),
+        "alkoxymethyl_glycoluril": (c, _amino(("glycoluril", 4, 80))),
+        "alkoxymethyl_urea": (c, _amino(("urea", 4, 50), ("ethyleneurea", 2, 20), ("propyleneurea", 2, 20),
+                                        ("4,5-dimethoxyethyleneurea", 2, 20))),
+        "alkoxymethyl_phenol": (c, _sampled(_phenolic, 200)),
+        "polyol_polymerizable": (d, _sampled(_capped_polyol, 550)),
         "amine": (e, _amines),
-        "amidine": (e, lambda g: _amidines()),
-        "imidazole": (e, lambda g: _imidazoles()),
-        "ammonium_hydroxide": (e, lambda g: _ammonium_hydroxides()),
+        "amidine": (e, _fixed(_amidines)),
+        "imidazole": (e, _fixed(_imidazoles)),
+        "ammonium_hydroxide": (e, _fixed(_ammonium_hydroxides)),
     }
 
 
