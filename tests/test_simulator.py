@@ -133,3 +133,33 @@ def test_film_batch_matches_material_and_fox():
     w = 5.0 / 120.3
     assert film.n_gen[0] == pytest.approx(film.density[0] * w / 412.45 * 602.214, rel=1e-3)
     assert film.tg_K[1] < film.tg_K[0]  # the divinyl ether plasticises (Fox)
+
+
+def test_random_catalog_formulations_are_well_formed():
+    """300 random catalog formulations (10 % X-ray): no inf, ok rows finite and self-consistent."""
+    from resistml import catalog
+    from resistml.formulation import Formulation
+
+    rng = np.random.default_rng(7)
+    pools = {r: catalog.names(r) for r in ("acid_generator", "resin", "crosslinker", "polymerizable", "base")}
+    forms = []
+    for i in range(300):
+        comps = [{"catalog": str(rng.choice(pools[r])), "parts": float(p)} for r, p in
+                 (("acid_generator", rng.uniform(1, 15)), ("resin", 100.0), ("crosslinker", rng.uniform(5, 30)))]
+        for role, lo, hi in (("polymerizable", 2, 20), ("base", 0.05, 1.0)):
+            if rng.random() < 0.5:
+                comps.append({"catalog": str(rng.choice(pools[role])), "parts": float(rng.uniform(lo, hi))})
+        proc = {"radiation": "xray" if rng.random() < 0.1 else "electron",
+                "beam_energy_keV": float(rng.uniform(5, 100)), "photon_energy_keV": float(rng.uniform(0.5, 3)),
+                "thickness_nm": float(rng.uniform(30, 1000)), "peb_temp_C": float(rng.uniform(80, 140)),
+                "peb_time_s": float(rng.uniform(30, 180))}
+        forms.append(Formulation.from_dict({"name": f"r{i}", "components": comps, "process": proc}))
+    df = simulate_many(forms)
+    assert not np.isinf(df.select_dtypes("number").to_numpy(float)).any()
+    ok = df[df["status"] == "ok"]
+    assert len(ok) > 200
+    targets = ok[["sensitivity", "gel_dose", "contrast", "resolution_nm", "ler_nm"]].to_numpy(float)
+    assert np.isfinite(targets).all() and (targets > 0).all()
+    assert (ok["gel_dose"] <= ok["sensitivity"] * (1 + 1e-9)).all()
+    assert (ok["ler_nm"] <= 0.2 * ok["resolution_nm"] * (1 + 1e-6)).all()
+    assert set(df["status"]) <= {"ok", "no_gel", "thin_gel", "unresolved", "resolution_below_grid"}
