@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,7 @@ def register(app: typer.Typer) -> None:
         n: Annotated[int, typer.Option("--n", help="number of formulations")],
         out: Annotated[Path, typer.Option("--out", help="dataset directory (re-run the same command to resume)")],
         seed: Annotated[int, typer.Option("--seed", help="seed of library, sampler, noise and splits")] = 0,
-        workers: Annotated[int, typer.Option("--workers", help="Dask LocalCluster worker processes (0: no Dask)")] = 1,
+        workers: Annotated[int | None, typer.Option("--workers", help="Dask LocalCluster worker processes (default: one per CPU; 0: no Dask)")] = None,
         scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")] = None,
         noise: Annotated[float, typer.Option("--noise", help="multiplicative measurement noise (fraction)")] = 0.0,
         shard_size: Annotated[int, typer.Option("--shard-size", help="formulations per Parquet shard")] = 1000,
@@ -39,6 +40,8 @@ def register(app: typer.Typer) -> None:
             fail([str(exc)])
         except (ImportError, AttributeError, ValueError) as exc:
             fail([f"--labeller: cannot load {labeller or 'the built-in simulator'}: {exc}"])
+        if workers is None:
+            workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         try:
             result = generate(out, cfg, workers=workers, scheduler=scheduler, labeller=labeller,
                               progress=progress)
