@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.fft import dct
 
 from resistml.physics import bake, development
 from resistml.physics.exposure import Exposure
@@ -82,7 +83,7 @@ def _at(spectrum: np.ndarray, pos: np.ndarray, nx: int = NX) -> np.ndarray:
     """
     n = _harmonics(nx)
     weight = np.where((n == 0) | (n == nx // 2), 1.0, 2.0) / nx
-    return spectrum.real @ (weight[:, None] * np.cos(2.0 * np.pi * np.outer(n, pos)))
+    return np.real(spectrum) @ (weight[:, None] * np.cos(2.0 * np.pi * np.outer(n, pos)))
 
 
 @dataclass
@@ -102,7 +103,8 @@ class LineSpace:
         self.resp, self.exp = resp, exp
         self.half_pitch = np.broadcast_to(np.asarray(half_pitches, float), (len(exp.alpha_nm), len(half_pitches)))
         period = 2.0 * self.half_pitch
-        self.image = np.maximum(_synth(image_coefficients(period, exp)), 0.0)
+        # even signals: the half period (NX/2 + 1 points) carries everything; DCT-I = rfft there
+        self.image = np.maximum(_synth(image_coefficients(period, exp)), 0.0)[..., : NX // 2 + 1]
         freq = _harmonics() / period[..., None]
         tau, self.weights = bake.bake_quadrature(resp.film.peb_s)
         d = resp.diffusivity[:, None, None, None]
@@ -114,11 +116,11 @@ class LineSpace:
         resp = self.resp
         energy_grid = dose[..., None] * self.e_line * self.image
         excess = resp.acid(energy_grid) - resp.base[:, None, None]
-        spec = np.fft.rfft(excess, axis=-1).real[..., None, :] * self.kernels
+        spec = dct(excess, type=1, axis=-1)[..., None, :] * self.kernels
         width = resp.quench_width[:, None, None, None]
         free = bake.free_acid(_at(spec, pos), 0.0, width)
         latent = np.einsum("njkp,nk->njp", free, self.weights)
-        energy = _at(np.fft.rfft(energy_grid, axis=-1), pos)
+        energy = _at(dct(energy_grid, type=1, axis=-1), pos)
         free_b = latent / np.maximum(resp.t_eff, 1e-12)[:, None, None]
         return PitchState(latent, energy, resp.crosslink_density(latent, energy), free_b)
 
