@@ -7,7 +7,7 @@ For every half-pitch p of a log grid (period P = 2p, the exposed lines centred a
    (the 1-D projection of the PSF of psf.py; Chang 1975) and Lanczos sigma factors against
    Gibbs ringing; backscatter enters as the background of a 50 % dense array.
 2. Acid (radiation.py, with generator depletion) on an x grid; u = acid - base diffuses
-   (FFT, exact Gaussian transfer) and the free acid max(u, 0) is integrated over the bake by
+   (DCT-I of the even half period = FFT, exact Gaussian transfer) and the free acid max(u, 0) is integrated over the bake by
    Gauss-Legendre quadrature (bake.py): latent image L(x) -> crosslink density q(x).
 3. Sizing dose: the dose at which q at the nominal edge x = P/4 equals q_50, the crosslink
    density that leaves 50 % thickness (so the line prints to size), by log bisection.
