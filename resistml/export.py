@@ -204,8 +204,14 @@ def _normalisation(model: nn.Module) -> dict[str, list[float]]:
 
 
 def _uses_physics(model: nn.Module) -> bool:
+    """Whether the model reads the physics process columns; refuse widths the featuriser lacks."""
     process_dim = getattr(model, "config", {}).get("process_dim", len(collate.PROCESS_FEATURES))
-    return process_dim == len(collate.PROCESS_FEATURES) + len(collate.PHYSICS_FEATURES)
+    plain, physics = len(collate.process_feature_names(False)), len(collate.process_feature_names(True))
+    if process_dim not in (plain, physics):
+        raise ArtifactError(
+            f"model: process_dim {process_dim} matches neither featuriser width ({plain}, or {physics} with physics)"
+        )
+    return process_dim == physics
 
 
 def export_model(

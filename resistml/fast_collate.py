@@ -62,7 +62,7 @@ def index_batch(formulations: Sequence[Formulation], physics: bool = False) -> I
                 s_weight.append(weight)
                 s_slot.append(i * k + c)
         amounts[i, : len(form.components)] = collate._amounts(form)
-        process.append(collate.process_features(form.process) + (collate.physics_features(form) if physics else []))
+        process.append(collate.process_features(form.process) + (_physics(form) if physics else []))
     roles_t = torch.from_numpy(roles)
     return IndexBatch(
         smiles=list(index_of),
@@ -74,6 +74,21 @@ def index_batch(formulations: Sequence[Formulation], physics: bool = False) -> I
         mask=roles_t > 0,
         process=torch.tensor(process, dtype=torch.float32),
     )
+
+
+_PHYSICS_CACHE: dict[tuple, list[float]] = {}
+PHYSICS_CACHE_LIMIT = 100_000
+
+
+def _physics(form: Formulation) -> list[float]:
+    """``collate.physics_features``, memoised on what it reads: the components and the beam."""
+    key = (form.process.radiation, form.process.beam_energy_keV, tuple(c.model_dump_json() for c in form.components))
+    value = _PHYSICS_CACHE.get(key)
+    if value is None:
+        if len(_PHYSICS_CACHE) >= PHYSICS_CACHE_LIMIT:
+            _PHYSICS_CACHE.clear()
+        value = _PHYSICS_CACHE[key] = collate.physics_features(form)
+    return value
 
 
 def graph_batch(smiles: Sequence[str]) -> Batch:

@@ -84,7 +84,10 @@ def export(
         meta["model_name"] = name
     if version:
         meta["model_version"] = version
-    export_model(model, meta, out)
+    try:
+        export_model(model, meta, out)
+    except ArtifactError as exc:
+        fail([str(exc)])
     errors = check_parity(model, out)
     if errors:
         fail(errors)
