@@ -66,3 +66,16 @@ def test_photoelectron_energy_and_blur():
 def test_bad_photon_energy():
     with pytest.raises(ValueError, match="photon_keV"):
         mass_attenuation(material_from_formula("H2O", 1.0), 0.0)
+
+
+def test_energy_absorption_below_1keV_is_continuous_and_close_to_attenuation():
+    """Below xraylib's 1 keV mu_en tables, mu_en = photoabsorption: continuous across 1 keV, <= mu."""
+    from resistml.chem.material import material_from_smiles
+    from resistml.physics.xray import mass_attenuation, mass_energy_absorption
+
+    phs = material_from_smiles("[*]CC([*])c1ccc(O)cc1")
+    below, above = mass_energy_absorption(phs, [0.999, 1.0])
+    assert below == pytest.approx(above, rel=0.01)
+    for e in (0.3, 0.5, 0.8):
+        mu_en, mu = float(mass_energy_absorption(phs, e)), float(mass_attenuation(phs, e))
+        assert 0.99 * mu <= mu_en <= mu

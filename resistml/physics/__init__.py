@@ -1,1 +1,20 @@
-"""The built-in physics simulator of negative chemically amplified resists."""
+"""The built-in physics simulator of negative chemically amplified resists.
+
+``simulate(formulation)`` returns every intermediate of one formulation; ``simulate_many(formulations)``
+labels a batch (vectorised) as a DataFrame. Imported lazily so that ``resistml.physics.electron`` and
+friends stay light.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["simulate", "simulate_many", "SIMULATOR_VERSION"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from resistml.physics import simulator
+
+        return getattr(simulator, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -131,16 +131,8 @@ def photoelectron_range_nm(mat, photon_keV: float, points: int = 64) -> float:
 
 
 def _absorption(xray, mat, e_ph: float, t: float) -> tuple[float, float]:
-    """(mu_en/rho, absorbed fraction). xraylib has no mu_en tables below 1 keV; there
-    photoabsorption is > 99 % of attenuation and light-element fluorescence yields are < 1 %, so
-    mu_en = mu (mu_en/mu = 0.998 for PHS at 1 keV, Hubbell & Seltzer, NISTIR 5632)."""
-    try:
-        return float(xray.mass_energy_absorption(mat, e_ph)), float(xray.absorbed_fraction(mat, e_ph, t))
-    except ValueError:
-        if e_ph >= 1.0:
-            raise
-    mu = float(xray.mass_attenuation(mat, e_ph))
-    return mu, -math.expm1(-mu * mat.density_g_cm3 * t * 1e-7)
+    """(mu_en/rho, absorbed energy fraction of the film) from :mod:`resistml.physics.xray`."""
+    return float(xray.mass_energy_absorption(mat, e_ph)), float(xray.absorbed_fraction(mat, e_ph, t))
 
 
 def _xray(film: FilmBatch, idx: np.ndarray, out: dict, errors: list[str]) -> None:
