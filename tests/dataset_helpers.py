@@ -34,7 +34,7 @@ def toy_labeller(forms: list[Formulation], noise: float = 0.0, seed: int | None 
 
 
 @lru_cache(maxsize=4)
-def toy_dataset(n: int = 1200, seed: int = 3, shard_size: int = 300) -> Path:
+def toy_dataset(n: int = 800, seed: int = 0, shard_size: int = 200) -> Path:
     """A dataset built once per test session (in-process, toy labeller)."""
     out = Path(tempfile.mkdtemp(prefix="resistml-toy-"))
     generate(out, GenerateConfig(n=n, seed=seed, shard_size=shard_size), workers=0,

@@ -65,7 +65,7 @@ def test_dataloader_workers_split_shards(path):
 
 def test_read_formulations_in_row_order(path):
     forms = read_formulations(path, [5, 2, 9])
-    assert [f.name for f in forms] == ["s3-00000002", "s3-00000005", "s3-00000009"]
+    assert [f.name for f in forms] == ["s0-00000002", "s0-00000005", "s0-00000009"]
 
 
 def test_bad_arguments_are_named(path, tmp_path):

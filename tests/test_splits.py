@@ -90,11 +90,11 @@ def test_beam_energy_extrapolation(data):
 def test_splits_are_reproducible_from_the_rows(data):
     path, rows = data
     inputs = split_inputs(rows[i] for i in sorted(rows))
-    for split in make_splits(inputs, seed=3):  # the toy dataset's seed
+    for split in make_splits(inputs, seed=0):  # the toy dataset's seed
         stored = load_split(path, split.name)
         for part, ids in split.parts().items():
             assert np.array_equal(ids, stored[part]), (split.name, part)
-    other = make_splits(inputs, seed=4)[0]
+    other = make_splits(inputs, seed=1)[0]
     assert not np.array_equal(other.test, load_split(path, "random")["test"])
 
 
