@@ -162,3 +162,18 @@ def test_lightning_module_hyper_parameters_are_enough(tmp_path):
     assert loaded.process_in[0].in_features == 9
     for (ka, va), (kb, vb) in zip(model.state_dict().items(), loaded.state_dict().items(), strict=True):
         assert ka == kb and torch.equal(va, vb)
+
+
+def test_dataset_metadata_gives_hash_and_training_domain():
+    from resistml.cli.export import dataset_metadata
+    from tests.dataset_helpers import toy_dataset
+
+    data = toy_dataset(200, seed=3, shard_size=100)
+    card = json.loads((data / "card.json").read_text())
+    meta = dataset_metadata(data, "random", max_rows=80)
+    assert meta["data_hash"] == f"sha256:{card['content_hash']}"
+    domain = meta["domain"]
+    assert 0 < domain["count"] <= 80
+    lo, hi = domain["energy_keV"]["electron"]
+    assert 0.5 <= lo <= hi <= 300
+    assert {"C", "H", "O"} <= set(domain["elements"]) and "resin" in domain["weight_fraction"]
