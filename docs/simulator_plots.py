@@ -1,4 +1,4 @@
-"""Regenerate the simulator figures of docs/physics-simulator.md.
+"""Regenerate the simulator figures of docs/physics.md (part 2).
 
     .venv/bin/python docs/simulator_plots.py
 """

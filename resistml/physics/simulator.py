@@ -2,7 +2,7 @@
 
 ``simulate_many`` evaluates a whole batch with array maths (descriptors cached per SMILES, PSF
 from the cached grid); ``simulate`` runs the same code on one formulation and keeps every
-intermediate a user would inspect. The chain is documented in docs/physics-simulator.md:
+intermediate a user would inspect. The chain is documented in docs/physics.md (part 2):
 exposure.py (energy per dose, PSF) -> radiation.py (acid, radicals) -> bake.py (quench, blur,
 crosslinking, D polymerization) -> gelation.py / development.py (contrast curve) ->
 patterning.py (line/space printing, LER, resolution).
