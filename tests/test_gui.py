@@ -58,6 +58,8 @@ def test_predict_from_catalog_shows_values_claims_and_energy_chart(browser, page
     assert page.locator("#chart-sensitivity polyline.mean").count() == 1
     assert page.locator("#chart-resolution polygon.band").count() == 1
     assert page.locator("#claims").inner_text().strip() != ""
+    simulated = page.locator("#results tr[data-target='sensitivity'] td.simulated").inner_text()
+    assert simulated != "…"  # filled by /v1/simulate (a number, or "–" without the simulator)
     shot = Path(os.environ.get("RESISTML_SCREENSHOT_DIR", tmp_path)) / "gui.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000 and not errors

@@ -133,7 +133,8 @@ function showPrediction(p) {
       el("td", { text: name.replace("_nm", "").replace("_", " ") }),
       el("td", { class: "value", text: `${fmt(t.value)} ± ${fmt(t.std)}` }),
       el("td", { text: t.unit }),
-      el("td", {}, bandSvg(t))));
+      el("td", {}, bandSvg(t)),
+      el("td", { class: "simulated", text: "…" })));
   }
   $("domain-badge").replaceChildren(el("span", { class: "badge " + (p.in_domain ? "in" : "out"),
     text: p.in_domain ? "in training domain" : "outside training domain" }));
@@ -194,6 +195,21 @@ async function drawSweep(form) {
   }
 }
 
+async function showSimulation(form) {
+  const cells = document.querySelectorAll("#results td.simulated");
+  try {
+    const data = await api("/v1/simulate", { formulations: [form] });
+    const props = data.simulations[0].properties;
+    for (const cell of cells) {
+      const value = props[cell.parentElement.dataset.target];
+      cell.textContent = typeof value === "number" ? fmt(value) : "no value";
+    }
+  } catch (err) {
+    for (const cell of cells) cell.textContent = "–";
+    cells[0]?.setAttribute("title", String(err.message));
+  }
+}
+
 async function run() {
   $("status").textContent = "predicting…";
   $("errors").replaceChildren();
@@ -202,7 +218,7 @@ async function run() {
     const [pred, check] = await Promise.all([api("/v1/predict", { formulations: [form] }), api("/v1/check", { formulations: [form] })]);
     showPrediction({ ...pred.predictions[0] });
     showClaims(check.results[0]);
-    await drawSweep(form);
+    await Promise.all([drawSweep(form), showSimulation(form)]);
     $("status").textContent = `done (model ${pred.model})`;
   } catch (err) {
     $("errors").replaceChildren(...(err.lines || [String(err)]).map((l) => el("li", { text: l })));
