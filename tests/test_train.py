@@ -142,6 +142,11 @@ def test_resume_from_checkpoint_matches_an_unbroken_run(tmp_path):
         unbroken.state_dict().items(), resumed.state_dict().values(), strict=True
     ):
         assert torch.allclose(p, q, atol=1e-6), name
+    # the checkpoint carries the exact model arguments and the target description for export
+    saved = torch.load(path, weights_only=True)
+    assert saved["model_config"]["hidden"] == TINY["hidden"]
+    assert saved["metadata"]["targets"] == list(NAMES)  # from_pairs: targets used as given
+    assert saved["metadata"]["target_transform"] == "none"
 
 
 @pytest.mark.parametrize("name", ["small", "default", "gpu"])
@@ -226,4 +231,6 @@ def test_train_cli_end_to_end_and_resume_last(tmp_path, monkeypatch):
     assert second.exit_code == 0, second.output
     state = torch.load(last, weights_only=False)
     assert state["epoch"] == 1 and state["global_step"] == 2 * steps_per_epoch
+    # the dataset's targets are log10-transformed; the checkpoint names the model outputs so
+    assert state["metadata"]["targets"][0] == "log10_sensitivity"
     assert (tmp_path / "runs" / "small" / "config.yaml").is_file()

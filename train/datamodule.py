@@ -103,8 +103,12 @@ class FormulationDataModule(L.LightningDataModule):
         test: Pairs | None = None,
         **kwargs,
     ) -> FormulationDataModule:
-        """A data module over in-memory (Formulation, targets) pairs."""
-        dm = cls(**kwargs)
+        """A data module over in-memory (Formulation, targets) pairs.
+
+        Targets are used as given; ``transform`` (default "none") only records how they were
+        derived from the physical quantities (e.g. "log10").
+        """
+        dm = cls(**{"transform": "none", **kwargs})
         dm.parts = {"train": list(train), "val": list(val or []), "test": list(test or [])}
         return dm
 

@@ -165,12 +165,12 @@ class ResistNetModule(L.LightningModule):
         checkpoint["model_config"] = {
             k: list(v) if isinstance(v, tuple) else v for k, v in self.model.config.items()
         }
-        datamodule = (
-            getattr(self.trainer, "datamodule", None) if self._trainer is not None else None
-        )
-        transform = getattr(getattr(datamodule, "hparams", None), "transform", None)
+        datamodule = self._trainer.datamodule if self._trainer is not None else None
+        transform = getattr(getattr(datamodule, "hparams", None), "transform", None) or "none"
+        prefix = "log10_" if transform == "log10" else ""
         checkpoint["metadata"] = {
-            "targets": list(self.target_names),
+            "targets": [prefix + t for t in self.target_names],  # what the model outputs
+            "data_targets": list(self.target_names),
             "target_transform": transform,
             "featurizer_version": FEATURIZER_VERSION,
         }
