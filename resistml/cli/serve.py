@@ -36,7 +36,19 @@ def serve(
     except ValueError as exc:
         fail([str(exc)])
     typer.echo(f"resistml API on http://{host}:{port}/  (docs: /docs)", err=True)
-    uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
+    uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level,
+                log_config=_log_config(log_level), access_log=False)
+
+
+def _log_config(level: str) -> dict:
+    """uvicorn's logging plus the app's request log (``METHOD path status ms``) on the same handler."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["resistml.serve"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    return config
 
 
 def register(app: typer.Typer) -> None:
