@@ -75,3 +75,16 @@ def test_invalid_smiles_shows_the_field_error(browser, page_url):
     page.click("#predict-btn")
     page.wait_for_selector("#errors li", timeout=15000)
     assert "components[0].smiles: RDKit cannot parse 'C1CC'" in page.locator("#errors").inner_text()
+
+
+def test_without_a_model_the_page_still_checks_and_simulates(browser, tmp_path):
+    app = create_app(Settings(model_dir=tmp_path / "no-model"))
+    with live_server(app) as url:
+        page = browser.new_page()
+        page.goto(url + "/")
+        page.wait_for_selector("body[data-ready='1']", timeout=15000)
+        assert page.locator("#model-info").inner_text() == "no model loaded"
+        page.click("#predict-btn")
+        page.wait_for_selector("#status:has-text('no model prediction')", timeout=30000)
+        assert "no model loaded" in page.locator("#errors").inner_text()
+        assert page.locator("#claims").inner_text().strip() != ""

@@ -210,19 +210,36 @@ async function showSimulation(form) {
   }
 }
 
+function showErrors(err) {
+  $("errors").replaceChildren(...(err.lines || [String(err)]).map((l) => el("li", { text: l })));
+}
+
 async function run() {
   $("status").textContent = "predicting…";
   $("errors").replaceChildren();
   const form = readFormulation();
+  let check;
   try {
-    const [pred, check] = await Promise.all([api("/v1/predict", { formulations: [form] }), api("/v1/check", { formulations: [form] })]);
-    showPrediction({ ...pred.predictions[0] });
-    showClaims(check.results[0]);
+    check = await api("/v1/check", { formulations: [form] });  // validates the formulation
+  } catch (err) {
+    showErrors(err);
+    $("status").textContent = "error";
+    return;
+  }
+  showClaims(check.results[0]);
+  try {
+    const pred = await api("/v1/predict", { formulations: [form] });
+    showPrediction({ ...pred.predictions[0], warnings: check.results[0].warnings });
     await Promise.all([drawSweep(form), showSimulation(form)]);
     $("status").textContent = `done (model ${pred.model})`;
-  } catch (err) {
-    $("errors").replaceChildren(...(err.lines || [String(err)]).map((l) => el("li", { text: l })));
-    $("status").textContent = "error";
+  } catch (err) {  // e.g. no model loaded: the physics simulator still answers
+    showErrors(err);
+    $("results").querySelector("tbody").replaceChildren(
+      ...["sensitivity", "gel_dose", "resolution_nm", "contrast", "ler_nm"].map((t) =>
+        el("tr", { "data-target": t }, el("td", { text: t.replace("_nm", "").replace("_", " ") }), el("td", { text: "–" }),
+          el("td"), el("td"), el("td", { class: "simulated", text: "…" }))));
+    await showSimulation(form);
+    $("status").textContent = "no model prediction";
   }
 }
 
