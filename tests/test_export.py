@@ -10,6 +10,7 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
+from resistml.checkpoint import load_checkpoint
 from resistml.chem.graphs import ATOM_DIM, BOND_DIM, FEATURIZER_VERSION
 from resistml.cli import app
 from resistml.export import (
@@ -19,7 +20,6 @@ from resistml.export import (
     _sha256,
     check_parity,
     load_artifact,
-    load_checkpoint,
     verify_artifact,
 )
 from tests.serving_fixtures import TINY, tiny_artifact, tiny_model

@@ -65,7 +65,8 @@ def export(
     as_json: Annotated[bool, typer.Option("--json", help="print the metadata as JSON")] = False,
 ) -> None:
     """Export a trained model and check that the exported programs reproduce it."""
-    from resistml.export import ArtifactError, check_parity, export_model, load_checkpoint
+    from resistml.checkpoint import load_checkpoint
+    from resistml.export import ArtifactError, check_parity, export_model
 
     if not checkpoint.is_file():
         fail([f"--checkpoint: no file {checkpoint}"])
