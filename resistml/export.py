@@ -40,6 +40,15 @@ CHECKSUM_FILE = "SHA256SUMS"
 FORMATS = ("torchscript", "export")
 REQUIRED_METADATA = ("model_name", "model_version")
 PHYSICS_NAME = collate.PHYSICS_FEATURES[0]
+DOSE = "dose: uC/cm2 (electron) or mJ/cm2 (X-ray)"
+TARGET_UNITS = {
+    "log10_sensitivity": f"log10 {DOSE}",
+    "log10_gel_dose": f"log10 {DOSE}",
+    "log10_resolution": "log10 nm",
+    "contrast": "1",
+    "log10_ler": "log10 nm (3 sigma)",
+}
+"""Units of the model outputs as stored in ``metadata.json`` (``target_units``)."""
 
 
 class ArtifactError(RuntimeError):
@@ -174,6 +183,7 @@ def _complete_metadata(model: nn.Module, metadata: dict[str, Any], physics: bool
         from resistml.model import TARGETS
 
         out["targets"] = list(TARGETS[: getattr(model, "num_targets", len(TARGETS))])
+    out.setdefault("target_units", {t: TARGET_UNITS.get(t, "unknown") for t in out["targets"]})
     out["format"] = ARTIFACT_FORMAT
     out["featurizer"] = featurizer_info(physics)
     out["model_config"] = {k: v for k, v in getattr(model, "config", {}).items() if _jsonable(v)}

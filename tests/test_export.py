@@ -44,6 +44,7 @@ def test_metadata_describes_featuriser_targets_and_scaling(both):
     assert meta["featurizer"]["version"] == FEATURIZER_VERSION
     assert (meta["featurizer"]["atom_dim"], meta["featurizer"]["bond_dim"]) == (ATOM_DIM, BOND_DIM)
     assert meta["targets"][0] == "log10_sensitivity"
+    assert meta["target_units"]["log10_resolution"] == "log10 nm"
     assert meta["normalisation"]["target_std"] == [1.0] * len(meta["targets"])
     assert meta["model_config"]["hidden"] == TINY["hidden"]
     assert meta["domain"]["energy_keV"]["electron"][1] <= 100.0
