@@ -98,15 +98,13 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     res = measure(args.batch, args.repeats)
     print(f"batch {args.batch}, {args.threads} threads, formulations/s (best of {args.repeats})")
-    print(f"{'encoding':10} {'graphs':>7} {'collate':>9} {'inference':>10} {'train step':>11}")
+    header = ("graphs", "collate", "inference", "train_step", "collate_and_train")
+    print(f"{'encoding':10}" + "".join(f"{h:>18}" for h in header))
     for key, r in res.items():
-        print(
-            f"{key:10} {r['graphs']:7.0f} {r['collate']:9.0f} {r['inference']:10.0f} {r['train_step']:11.0f}"
-        )
+        print(f"{key:10}" + "".join(f"{r[h]:18.0f}" for h in header))
     u, s = res["unique"], res["separate"]
-    print(
-        f"speed-up: inference x{u['inference'] / s['inference']:.1f}, train step x{u['train_step'] / s['train_step']:.1f}"
-    )
+    ratios = {k: u[k] / s[k] for k in header[2:]}
+    print("speed-up (unique / separate): " + ", ".join(f"{k} x{v:.1f}" for k, v in ratios.items()))
 
 
 if __name__ == "__main__":
