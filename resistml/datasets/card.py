@@ -78,6 +78,7 @@ def finalize(out: Path, cfg: Any, simulator: str, *, splits: bool = True) -> dic
     n_failed = write_failures(table, out)
     ok = table.filter(pc.equal(table["status"], STATUS_OK))
     ok_rows = ok.select(["row_id", "components", "radiation", "beam_energy_keV"]).to_pylist()
+    failed_rows = table.filter(pc.not_equal(table["status"], STATUS_OK)).select(["components"]).to_pylist()
     sizes = save_splits(make_splits(split_inputs(ok_rows), cfg.seed), out, cfg.seed) if splits else {}
     reasons = pc.value_counts(table.filter(pc.not_equal(table["status"], STATUS_OK))["status"]).to_pylist()
     card = {
@@ -86,7 +87,8 @@ def finalize(out: Path, cfg: Any, simulator: str, *, splits: bool = True) -> dic
         "count": table.num_rows,
         "ok": ok.num_rows,
         "failed": n_failed,
-        "failure_reasons": {r["values"]: r["counts"] for r in sorted(reasons, key=lambda r: -r["counts"])[:20]},
+        "failure_reasons": {r["values"]: r["counts"]
+                            for r in sorted(reasons, key=lambda r: (-r["counts"], r["values"]))[:20]},
         "seed": cfg.seed,
         "noise": cfg.noise,
         "shard_size": cfg.shard_size,
@@ -94,7 +96,8 @@ def finalize(out: Path, cfg: Any, simulator: str, *, splits: bool = True) -> dic
         "simulator": simulator,
         "targets": list(TARGETS),
         "ranges": _ranges(ok),
-        "unique_molecules": unique_molecules(ok_rows),
+        "unique_molecules": unique_molecules(ok_rows + failed_rows),
+        "unique_molecules_ok_rows": unique_molecules(ok_rows),
         "splits": sizes,
         "sampler": asdict(DEFAULT_CONFIG),
         "content_hash": content_hash(out),

@@ -18,6 +18,7 @@ directory must then be on a filesystem shared by the workers).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 import uuid
@@ -200,7 +201,7 @@ def _run_dask(out: Path, cfg: GenerateConfig, todo: list, labeller: Any, workers
         cluster, client = None, Client(scheduler)
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
+                               dashboard_address=None, silence_logs=logging.CRITICAL)
         client = Client(cluster)
     try:
         lib = client.scatter(enumerate_library(cfg.seed), broadcast=True)  # enumerate once, not per worker

@@ -5,7 +5,7 @@ Columns: ``row_id`` (global, stable), ``shard``, ``name``; ``components`` as
 (small molecules fill ``smiles``, resins ``repeat_units``/``mw``/``pdi``); one column per process
 field; ``status`` ("ok" or the reason the simulation failed); the targets (:data:`TARGETS`,
 ``dose_unit``) and every scalar or list intermediate the simulator returns, under its own name
-(prefixed ``sim_`` where it would clash with the columns above).
+(an echo of the name or a process field is dropped; other clashes get a ``sim_`` prefix).
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ BASE_FIELDS: tuple[pa.Field, ...] = (
     pa.field("dose_unit", pa.string()),
 )
 RESERVED = frozenset(f.name for f in BASE_FIELDS)
+ECHOED = frozenset({"name", *PROCESS_COLUMNS})
+"""Simulator columns that only repeat an input column (not stored twice)."""
 
 
 def component_record(comp: Any) -> dict[str, Any]:
@@ -65,9 +67,8 @@ def _label_columns(labels: pd.DataFrame) -> dict[str, pa.Array]:
             out[col] = pa.array(pd.to_numeric(values, errors="coerce").astype("float64"), pa.float64())
         elif col in {"status", "dose_unit"}:
             out[col] = pa.array(values.astype(object).where(values.notna(), None), pa.string())
-        else:
-            key = col if col not in RESERVED else f"sim_{col}"
-            out[key] = _infer(values)
+        elif col not in ECHOED:
+            out[col if col not in RESERVED else f"sim_{col}"] = _infer(values)
     return out
 
 
