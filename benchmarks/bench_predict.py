@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_predict.py [--model DIR] [--rows 20000] [--rss-rows 100000 1000000]
 
 The library is the shipped ``data/candidates/library.parquet`` repeated to the requested size.
-Throughput is ``predict_table`` over 4096-row chunks with one torch thread: *warm* = the
+Throughput is ``predict_table`` over ``--chunk``-row chunks (default 4096) with one torch thread: *warm* = the
 molecule-embedding cache already holds every molecule (the steady state of a long run), *cold* =
 no cache (every chunk encodes its unique molecules again). Validation, featurisation, both model
 passes and the unit/domain post-processing are all timed. Peak RSS is the ``ru_maxrss`` of a
@@ -103,15 +103,17 @@ def main() -> None:
     parser.add_argument("--model")
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--rss-rows", type=int, nargs="*", default=[100_000])
+    parser.add_argument("--chunk", type=int, default=4096, help="rows per predict_table call")
     args = parser.parse_args()
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         model = model_dir(args.model, tmp)
         source = library(args.rows, tmp / "lib.parquet")
-        warm, cold = throughput(model, source, True), throughput(model, source, False)
+        warm, cold = throughput(model, source, True, args.chunk), throughput(model, source, False, args.chunk)
         print(f"model {model}  load average {os.getloadavg()[0]:.1f}  cores {os.cpu_count()}")
-        print(f"rows/s warm cache {warm:,.0f}   cold (no cache) {cold:,.0f}   warm/cold {warm / cold:.2f}")
+        print(f"chunks of {args.chunk}: rows/s warm cache {warm:,.0f}   cold (no cache) {cold:,.0f}   "
+              f"warm/cold {warm / cold:.2f}")
         for n in args.rss_rows:
             big = library(n, tmp / f"lib{n}.parquet")
             rss, secs = peak_rss_mb(model, big, tmp / f"out{n}.parquet")
