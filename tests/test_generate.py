@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+import resistml.datasets.generate as gen
 from resistml.cli import app
 from resistml.datasets.dataset import read_table
 from resistml.datasets.generate import (
@@ -80,24 +81,28 @@ class Crash(BaseException):
     """Stands for a killed process: not an Exception, so nothing catches it."""
 
 
-def crashing_labeller(forms, noise=0.0, seed=None):
-    if any(f.name.endswith("00000120") for f in forms):  # third shard
-        raise Crash
-    return toy_labeller(forms, noise, seed)
+def test_resume_after_crash_equals_uninterrupted_run(reference, tmp_path, monkeypatch):
+    published = []
 
+    def dies_on_third_shard(tmp, final):  # killed after writing shard 2's temp file, before the rename
+        if len(published) == 2:
+            raise Crash
+        published.append(final.name)
+        real_publish(tmp, final)
 
-def test_resume_after_crash_equals_uninterrupted_run(reference, tmp_path):
+    real_publish = gen.publish
+    monkeypatch.setattr(gen, "publish", dies_on_third_shard)
     with pytest.raises(Crash):
-        _run(tmp_path, labeller=crashing_labeller)
+        _run(tmp_path)
+    monkeypatch.setattr(gen, "publish", real_publish)
     assert not (tmp_path / "card.json").exists()
+    assert list((tmp_path / "shards").glob(".part-00002.parquet.*.tmp"))  # the shard in flight
     assert [s[0] for s in pending_shards(tmp_path, CFG)] == [2, 3, 4]
-    stale = tmp_path / "shards" / ".part-00002.parquet.dead.tmp"  # a half-written shard in flight
-    stale.write_bytes(b"PAR1 truncated")
+    assert not list((tmp_path / "shards").glob("*.tmp"))  # stale temporary files are cleared
     before = shard_path(tmp_path, 0).stat().st_mtime_ns
     result = _run(tmp_path)
     assert result.rows_labelled == 150  # only the missing shards were computed
     assert shard_path(tmp_path, 0).stat().st_mtime_ns == before
-    assert not stale.exists()
     assert _bytes(tmp_path) == _bytes(reference)
     assert result.card == json.loads((reference / "card.json").read_text())
     table = read_table(tmp_path, ["row_id"])
@@ -130,6 +135,8 @@ def test_rerun_with_other_options_is_refused(reference, tmp_path):
     _run(tmp_path, GenerateConfig(n=10, seed=1, shard_size=5))
     with pytest.raises(GenerateError, match="--seed"):
         _run(tmp_path, GenerateConfig(n=10, seed=2, shard_size=5))
+    with pytest.raises(GenerateError, match="--labeller: .* simulator="):  # labels of one simulator only
+        _run(tmp_path, GenerateConfig(n=10, seed=1, shard_size=5), labeller=flaky_labeller)
     with pytest.raises(GenerateError, match="--shard-size"):
         GenerateConfig(n=10, shard_size=0)
 

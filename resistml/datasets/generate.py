@@ -159,26 +159,32 @@ def build_shard(out: str, cfg: GenerateConfig, shard: int, start: int, count: in
     final = shard_path(Path(out), shard)
     tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.tmp")
     pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
+    publish(tmp, final)
     failed = int(np.sum(np.asarray(table["status"].to_pylist()) != STATUS_OK))
     return ShardResult(shard, count, failed, time.perf_counter() - t0)
 
 
-def _check_manifest(out: Path, cfg: GenerateConfig) -> None:
+def publish(tmp: Path, final: Path) -> None:
+    """Flush a finished temporary file to disk and rename it into place (atomic on POSIX)."""
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+
+
+def _check_manifest(out: Path, cfg: GenerateConfig, simulator: str) -> None:
+    """Write ``dataset.json`` for a new dataset; refuse to resume one built differently."""
     path = out / MANIFEST
+    (out / SHARD_DIR).mkdir(parents=True, exist_ok=True)
+    wanted = {**asdict(cfg), "simulator": simulator}
     if not path.exists():
-        (out / SHARD_DIR).mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(asdict(cfg), indent=2) + "\n")
+        path.write_text(json.dumps(wanted, indent=2) + "\n")
         return
     old = json.loads(path.read_text())
-    for key, value in asdict(cfg).items():
+    for key, value in wanted.items():
         if old.get(key) != value:
-            flag = "--" + key.replace("_", "-")
+            flag = "--labeller" if key == "simulator" else "--" + key.replace("_", "-")
             raise GenerateError(f"{flag}: {out} holds a dataset built with {key}={old.get(key)!r}, "
-                                f"not {value!r}; use a new --out directory or the same options")
-    (out / SHARD_DIR).mkdir(parents=True, exist_ok=True)
+                                f"not {value!r}; use a new --out directory (or delete it) to rebuild")
 
 
 def pending_shards(out: Path, cfg: GenerateConfig) -> list[tuple[int, int, int]]:
@@ -245,8 +251,8 @@ def generate(out: str | Path, cfg: GenerateConfig, *, workers: int = 1, schedule
         raise GenerateError(f"--workers: must be >= 0, got {workers}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    _check_manifest(out, cfg)
     version = labeller_version(labeller)
+    _check_manifest(out, cfg, version)
     todo = pending_shards(out, cfg)
     if todo and (scheduler is not None or workers >= 1):
         runs = _run_dask(out, cfg, todo, labeller, max(workers, 1), scheduler)
