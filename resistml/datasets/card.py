@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from resistml.datasets.sampling import DEFAULT_CONFIG
 from resistml.datasets.schema import PROCESS_COLUMNS, SCHEMA_VERSION, STATUS_OK, TARGETS
-from resistml.datasets.splits import make_splits, save_splits, split_inputs
+from resistml.datasets.splits import make_splits, save_splits, split_inputs_from_table
 from resistml.datasets.store import read_table, shard_files
 
 CARD = "card.json"
@@ -49,14 +49,17 @@ def _ranges(table: pa.Table) -> dict[str, dict[str, float]]:
     return out
 
 
-def unique_molecules(rows: list[dict[str, Any]]) -> dict[str, int]:
+def unique_molecules(table: pa.Table) -> dict[str, int]:
     """Distinct structures per role (resins: distinct repeat-unit sets)."""
+    flat = pc.list_flatten(table["components"].combine_chunks())
+    roles = np.asarray(flat.field("role").to_pylist(), dtype=object)
     seen: dict[str, set] = defaultdict(set)
-    for row in rows:
-        for comp in row["components"]:
-            key = comp["smiles"] or tuple(u["smiles"] for u in comp["repeat_units"])
-            seen[comp["role"]].add(key)
-    return {role: len(keys) for role, keys in sorted(seen.items())}
+    for role, smiles in zip(roles, flat.field("smiles").to_pylist(), strict=True):
+        if smiles:
+            seen[role].add(smiles)
+    resin_units = pc.filter(flat.field("repeat_units"), pa.array(roles == "resin")).to_pylist()
+    seen["resin"] = {tuple(u["smiles"] for u in units) for units in resin_units}
+    return {role: len(keys) for role, keys in sorted(seen.items()) if keys}
 
 
 def write_failures(table: pa.Table, out: Path) -> int:
@@ -77,9 +80,7 @@ def finalize(out: Path, cfg: Any, simulator: str, *, splits: bool = True) -> dic
     table = read_table(out, columns)
     n_failed = write_failures(table, out)
     ok = table.filter(pc.equal(table["status"], STATUS_OK))
-    ok_rows = ok.select(["row_id", "components", "radiation", "beam_energy_keV"]).to_pylist()
-    failed_rows = table.filter(pc.not_equal(table["status"], STATUS_OK)).select(["components"]).to_pylist()
-    sizes = save_splits(make_splits(split_inputs(ok_rows), cfg.seed), out, cfg.seed) if splits else {}
+    sizes = save_splits(make_splits(split_inputs_from_table(ok), cfg.seed), out, cfg.seed) if splits else {}
     reasons = pc.value_counts(table.filter(pc.not_equal(table["status"], STATUS_OK))["status"]).to_pylist()
     card = {
         "format": "resistml-dataset",
@@ -96,8 +97,8 @@ def finalize(out: Path, cfg: Any, simulator: str, *, splits: bool = True) -> dic
         "simulator": simulator,
         "targets": list(TARGETS),
         "ranges": _ranges(ok),
-        "unique_molecules": unique_molecules(ok_rows + failed_rows),
-        "unique_molecules_ok_rows": unique_molecules(ok_rows),
+        "unique_molecules": unique_molecules(table),
+        "unique_molecules_ok_rows": unique_molecules(ok),
         "splits": sizes,
         "sampler": asdict(DEFAULT_CONFIG),
         "content_hash": content_hash(out),

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from resistml.chem.smiles import canonical_smiles
 from resistml.formulation import Role
@@ -78,6 +80,21 @@ def split_inputs(rows: Iterable[dict[str, Any]]) -> SplitInputs:
         energy.append(row["beam_energy_keV"])
     return SplitInputs(np.asarray(ids, dtype=np.int64), mols, np.asarray(rad, dtype=object),
                        np.asarray(energy, dtype=float))
+
+
+def split_inputs_from_table(table: pa.Table) -> SplitInputs:
+    """:class:`SplitInputs` from an Arrow table (row_id, components, radiation, beam_energy_keV), lean."""
+    comps = table["components"].combine_chunks()
+    parents = pc.list_parent_indices(comps).to_numpy()
+    flat = pc.list_flatten(comps)
+    mols: list[dict[Role, set[str]]] = [defaultdict(set) for _ in range(table.num_rows)]
+    for i, role, smiles in zip(parents, flat.field("role").to_pylist(), flat.field("smiles").to_pylist(),
+                               strict=True):
+        if smiles:
+            mols[i][Role(role)].add(canonical_smiles(smiles))
+    return SplitInputs(table["row_id"].to_numpy(), [dict(m) for m in mols],
+                       np.asarray(table["radiation"].to_pylist(), dtype=object),
+                       table["beam_energy_keV"].to_numpy(zero_copy_only=False).astype(float))
 
 
 def _rng(seed: int, name: str) -> np.random.Generator:
