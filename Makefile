@@ -6,7 +6,13 @@ BIN    := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-slow lint psf-cache clean
+.PHONY: setup demo test test-slow lint psf-cache data model clean
+
+# Default training set and shipped model (`make data`, `make model`).
+DATA_DIR   ?= datasets/default
+DATA_N     ?= 30000
+MODEL_TIME ?= 00:00:30:00
+MODEL_DIR  ?= data/models/default
 
 setup: $(STAMP)
 
@@ -32,6 +38,17 @@ lint: setup
 
 psf-cache: setup
 	$(BIN)/resistml psf-grid --out data/psf/default_grid.csv
+
+data: setup
+	$(BIN)/resistml generate --n $(DATA_N) --out $(DATA_DIR) --seed 0
+
+# Trains the default config (bounded by MODEL_TIME on CPU) and exports the best checkpoint.
+model: data
+	rm -rf runs/default
+	$(BIN)/python -m train.cli fit --config train/configs/default.yaml --data.dataset $(DATA_DIR) \
+		--trainer.max_time $(MODEL_TIME)
+	$(BIN)/resistml export --checkpoint "$$(ls -t runs/default/checkpoints/best-*.ckpt | head -n 1)" \
+		--out $(MODEL_DIR) --data $(DATA_DIR) --name resistnet-default --version 1
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
