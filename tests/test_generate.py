@@ -162,6 +162,15 @@ def test_dask_local_cluster_matches_in_process(reference, tmp_path):
 
 
 @pytest.mark.slow
+def test_scheduler_address_runs_the_same_tasks(reference, tmp_path):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        generate(tmp_path, CFG, scheduler=cluster.scheduler_address, labeller=TOY_LABELLER, progress=False)
+    assert _bytes(tmp_path) == _bytes(reference)
+
+
+@pytest.mark.slow
 def test_killed_cli_run_resumes_to_the_same_dataset(tmp_path):
     """SIGKILL the real command mid-run, re-run it, compare with an uninterrupted run."""
     args = [sys.executable, "-c", "from resistml.cli import main; main()", "generate", "--n", "400", "--shard-size", "20",
