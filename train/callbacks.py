@@ -1,0 +1,130 @@
+"""End-of-fit evaluation, plots, dataset card and model registration in MLflow.
+
+:class:`EvaluateAndRegister` runs once after ``fit`` (global rank 0): it loads the best
+checkpoint (or the final weights when none was written), scores the val and test parts of the
+data module with :mod:`resistml.evaluation.evaluate`, writes parity and calibration PNGs per
+target and part, and - with an ``MLFlowLogger`` - logs metrics ``best/<part>/<metric>/<target>``,
+the PNGs (``plots/``), the dataset card and hash (``dataset/card.json``, param ``data_hash``),
+exports the model (TorchScript artifact, ``model/``) and registers it as a new version of
+``registered_model_name`` in the MLflow model registry; the version is written into the
+artifact's ``metadata.json`` (``model_version``) and onto the run (tag ``registered_model``).
+
+Add it to a config's ``trainer.callbacks``::
+
+    - class_path: train.callbacks.EvaluateAndRegister
+      init_args: {registered_model_name: resistnet}
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import numpy as np
+import torch
+from lightning.pytorch.loggers import MLFlowLogger
+
+from resistml.evaluation.evaluate import Evaluation, eager_predictor, score
+
+
+class EvaluateAndRegister(L.Callback):
+    """Evaluate the best model on ``parts`` after fit; log plots/card and register it in MLflow."""
+
+    def __init__(self, parts: Sequence[str] = ("val", "test"), registered_model_name: str = "resistnet",
+                 register: bool = True, plots_dir: str | None = None):
+        self.parts = tuple(parts)
+        self.registered_model_name = registered_model_name
+        self.register = register
+        self.plots_dir = plots_dir
+        self.results: dict[str, Evaluation] = {}
+        self.version: str | None = None
+
+    # ---- model and data -----------------------------------------------------------------
+    @staticmethod
+    def best_model(trainer: L.Trainer, module: L.LightningModule) -> tuple[torch.nn.Module, dict[str, Any]]:
+        """Eager ResistNet of the best checkpoint (else the final weights) and its metadata."""
+        from resistml.checkpoint import load_checkpoint
+
+        path = getattr(trainer.checkpoint_callback, "best_model_path", "") or ""
+        if path and Path(path).is_file():
+            model, meta = load_checkpoint(path)
+            return model, {**meta, "checkpoint": path}
+        saved: dict[str, Any] = {}
+        module.on_save_checkpoint(saved)
+        return module.model, dict(saved.get("metadata", {}))
+
+    def evaluate_parts(self, trainer: L.Trainer, module: L.LightningModule) -> dict[str, Evaluation]:
+        """Metrics of the best model on each non-empty part of the data module."""
+        model, meta = self.best_model(trainer, module)
+        model = model.cpu().eval()
+        names = list(meta.get("targets") or module.target_names)
+        predict = eager_predictor(model)
+        datamodule = trainer.datamodule
+        datamodule.setup("fit")
+        split = getattr(datamodule.hparams, "split", None) or "data"
+        results = {}
+        for part in self.parts:
+            pairs = datamodule.parts.get(part) or []
+            if not pairs:
+                continue
+            forms = [f for f, _ in pairs]
+            y = torch.stack([torch.as_tensor(t) for _, t in pairs]).double().numpy()
+            mean, sigma = predict(forms)
+            info = {"split": split, "part": part, "n": len(forms), "checkpoint": meta.get("checkpoint")}
+            results[part] = score(names, y, mean, sigma, info)
+        self._meta = {**meta, "targets": names}
+        self._model = model
+        return results
+
+    # ---- hook ---------------------------------------------------------------------------
+    def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if not trainer.is_global_zero or trainer.datamodule is None:
+            return
+        from resistml.evaluation.plots import save_plots
+
+        self.results = self.evaluate_parts(trainer, pl_module)
+        out = Path(self.plots_dir or Path(trainer.default_root_dir) / "evaluation")
+        plots = [p for part, r in self.results.items()
+                 for p in save_plots(r, out, prefix=f"{r.info['split']}_{part}_")]
+        logger = next((lg for lg in trainer.loggers if isinstance(lg, MLFlowLogger)), None)
+        if logger is not None:
+            self.log_to_mlflow(logger, trainer, plots)
+
+    def log_to_mlflow(self, logger: MLFlowLogger, trainer: L.Trainer, plots: list[Path]) -> None:
+        """Metrics, plots, dataset card, exported model and registry version on the logger's run."""
+        from resistml.evaluation.tracking import (log_dataset_card, log_files, log_metrics,
+                                                  metric_values, register_version)
+
+        client, run_id = logger.experiment, logger.run_id
+        values: dict[str, float] = {}
+        for part, result in self.results.items():
+            values.update(metric_values(result, f"best/{part}"))
+        log_metrics(client, run_id, values, step=int(trainer.global_step))
+        log_files(client, run_id, plots, "plots")
+        dataset = getattr(trainer.datamodule.hparams, "dataset", None)
+        data_hash = log_dataset_card(client, run_id, dataset) if dataset else None
+        if not self.register:
+            return
+        self.version = register_version(client, run_id, self.registered_model_name, "model")
+        client.log_param(run_id, "registered_model_version", self.version)
+        with tempfile.TemporaryDirectory(prefix="resistml-model-") as tmp:
+            art = self.export(Path(tmp) / "model", data_hash, values, trainer)
+            client.log_artifacts(run_id, str(art), "model")
+
+    def export(self, out: Path, data_hash: str | None, metrics: dict[str, float], trainer: L.Trainer) -> Path:
+        """A TorchScript artifact whose metadata names the registered model and version."""
+        from resistml.domain import training_domain
+        from resistml.export import export_model
+
+        meta = {k: v for k, v in self._meta.items() if k != "checkpoint"}
+        meta.update(model_name=self.registered_model_name, model_version=self.version,
+                    metrics={k: float(v) for k, v in metrics.items() if np.isfinite(v)})
+        if data_hash:
+            meta["data_hash"] = data_hash
+        train = trainer.datamodule.parts.get("train") or []
+        if train:
+            meta["domain"] = training_domain([f for f, _ in train])
+        return export_model(self._model, meta, out, formats=("torchscript",))
