@@ -87,3 +87,16 @@ def test_resolution_is_continuous_in_the_inputs():
     steps = np.diff(res)
     assert np.all(steps > 0) and np.max(steps) < 0.05 * res[0]
     assert len(np.unique(np.round(res, 6))) == len(times)
+
+
+def test_ler_at_resolution_never_exceeds_the_ler_criterion_of_the_passing_pitch():
+    """At the resolution limit LER <= 0.2 x the smallest passing half-pitch (no runaway interpolation)."""
+    import numpy as np
+
+    from resistml.physics.patterning import _ler_at_resolution
+
+    ler = np.array([[1e6, 3.0, 2.0], [8.0, 4.0, 2.0]])
+    k, t = np.array([1, 1]), np.array([0.5, 0.5])
+    out = _ler_at_resolution(ler, k, t)
+    assert out[0] == 3.0  # capped by the passing pitch, not sqrt(1e6 * 3)
+    assert out[1] == np.sqrt(8.0 * 4.0) or out[1] == 4.0

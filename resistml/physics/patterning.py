@@ -248,6 +248,18 @@ def _interp(values: np.ndarray, k: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.where((k == 0) | (k >= j), np.nan, out)
 
 
+def _ler_at_resolution(ler: np.ndarray, k: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """LER at the resolution limit, bounded by that of the smallest passing pitch.
+
+    Interpolating towards the failing pitch is meaningless when another criterion (residue, EL)
+    failed there with a vanishing edge slope, so the interpolated value is capped by the LER of
+    the passing pitch, which the criterion keeps <= 0.2 p; continuous in t.
+    """
+    n, j = ler.shape
+    passing = ler[np.arange(n), np.clip(k, 0, j - 1)]
+    return np.minimum(_interp(ler, k, t), passing)
+
+
 def analyse(ls: LineSpace, q50: np.ndarray, d50: np.ndarray) -> PatternResult:
     """Sizing dose and criteria on the pitch grid, then the resolution limit of each formulation."""
     dose = ls.sizing_dose(q50, d50)
@@ -260,7 +272,7 @@ def analyse(ls: LineSpace, q50: np.ndarray, d50: np.ndarray) -> PatternResult:
         exposure_latitude=m["exposure_latitude"], ler_nm=m["ler_nm"], residue=m["residue"],
         swelling=m["swelling"],
         resolution_nm=_interp(ls.half_pitch, k, t),
-        ler_at_resolution_nm=_interp(m["ler_nm"], k, t),
+        ler_at_resolution_nm=_ler_at_resolution(m["ler_nm"], k, t),
         dose_at_resolution=_interp(dose, k, t),
         latitude_at_resolution=_interp(m["exposure_latitude"], k, t),
         status=status,
