@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from resistml.chem.smiles import SmilesError, count_attachment_points, parse_smiles
+from resistml.chem.smiles import SmilesError, attachment_points, parse_smiles
 
 MAX_COMPONENTS = 12
 """Most components one formulation may list."""
@@ -85,7 +85,7 @@ class RepeatUnit(_Strict):
     @classmethod
     def _smiles(cls, value: Any) -> str:
         text = _valid_smiles(value)
-        ends = count_attachment_points(parse_smiles(text))
+        ends = attachment_points(text)
         if ends != 2:
             raise ValueError(f"repeat unit {text!r} needs exactly two [*] ends, found {ends}")
         return text

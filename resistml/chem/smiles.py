@@ -51,3 +51,9 @@ def canonical_smiles(smiles: str) -> str:
 def count_attachment_points(mol: Chem.Mol) -> int:
     """Number of `[*]` dummy atoms (repeat-unit ends)."""
     return sum(1 for atom in mol.GetAtoms() if atom.GetAtomicNum() == 0)
+
+
+@lru_cache(maxsize=65536)
+def attachment_points(smiles: str) -> int:
+    """Number of `[*]` ends of a valid SMILES (cached by string)."""
+    return count_attachment_points(parse_smiles(smiles))
