@@ -82,6 +82,11 @@ class ResistNet(nn.Module):
             nn.Dropout(dropout),
             nn.Linear(hidden, 2 * num_targets),
         )
+        # linear path from the process (log energy, log stopping power, ...) to the means: log-log
+        # scalings such as dose ~ 1/S(E) then extrapolate beyond the training energies
+        self.process_skip = nn.Linear(process_dim, num_targets)
+        nn.init.zeros_(self.process_skip.weight)
+        nn.init.zeros_(self.process_skip.bias)
         keep = torch.ones(process_dim)
         if not use_physics:
             keep[list(physics_columns)] = 0.0
@@ -135,14 +140,15 @@ class ResistNet(nn.Module):
         tokens = self.component_in(torch.cat([components, amounts], dim=-1)) + self.role_embedding(
             roles
         )
-        proc = self.process_in(process * self.process_keep)
+        process = process * self.process_keep
+        proc = self.process_in(process)
         tokens = torch.cat([proc.unsqueeze(1), tokens], dim=1)
         full_mask = torch.cat([torch.ones_like(mask[:, :1]), mask], dim=1)
         film = self.film(proc).reshape(b, self.num_film, 2, self.hidden)
         pooled = self.set_encoder(tokens, full_mask, film)
         out = self.head(torch.cat([pooled, proc], dim=1)).reshape(b, 2, self.num_targets)
         logvar = out[:, 1].clamp(self.logvar_min, self.logvar_max)
-        mean = out[:, 0] * self.target_std + self.target_mean
+        mean = (out[:, 0] + self.process_skip(process)) * self.target_std + self.target_mean
         return mean, torch.exp(logvar) * self.target_std**2
 
     def forward(
