@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 # Default training set and shipped model (`make data`, `make model`).
 DATA_DIR   ?= datasets/default
-DATA_N     ?= 30000
+DATA_N     ?= 60000
 MODEL_TIME ?= 00:00:30:00
 MODEL_DIR  ?= data/models/default
 
