@@ -1,0 +1,110 @@
+"""`resistml train` pass-through, the ablation configs, and the end-of-fit MLflow callback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import lightning as L
+import pytest
+import torch
+import yaml
+from typer.testing import CliRunner
+
+from resistml.cli import app
+from tests.dataset_helpers import toy_dataset
+from train import FormulationDataModule, ResistNetModule
+
+CONFIGS = Path(__file__).parents[1] / "train" / "configs"
+TINY = {"hidden": 16, "gnn_layers": 3, "heads": 2, "set_blocks": 1, "dropout": 0.0}
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def data() -> Path:
+    return toy_dataset(200, 0, 100)
+
+
+def _without(config: dict, section: str, key: str) -> dict:
+    out = json.loads(json.dumps(config))
+    out[section].pop(key)
+    out["trainer"].pop("default_root_dir")
+    out["trainer"].pop("logger")
+    out["trainer"].pop("callbacks")
+    return out
+
+
+@pytest.mark.parametrize(("name", "key", "value"), [("deepsets", "pooling", "mean"), ("nophysics", "use_physics", False)])
+def test_ablation_configs_differ_from_small_in_one_setting(name, key, value, tmp_path, monkeypatch):
+    from train.cli import main
+
+    small = yaml.safe_load((CONFIGS / "small.yaml").read_text())
+    ablation = yaml.safe_load((CONFIGS / f"{name}.yaml").read_text())
+    assert ablation["model"][key] == value != small["model"][key]
+    assert _without(ablation, "model", key) == _without(small, "model", key)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    cli = main(["--config", str(CONFIGS / f"{name}.yaml"), "--data.dataset", str(tmp_path)], run=False)
+    assert cli.model.model.config[key] == value
+
+
+def test_train_passes_overrides_through(data, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    args = ["train", "--config", str(CONFIGS / "nophysics.yaml"), "--data", str(data),
+            "--trainer.max_epochs", "1", "--trainer.limit_train_batches", "1", "--trainer.limit_val_batches", "1",
+            "--trainer.logger", "false", "--trainer.enable_progress_bar", "false",
+            "--data.split", "unseen_molecules", "--model.hidden", "16"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    saved = yaml.safe_load((tmp_path / "runs" / "nophysics" / "config.yaml").read_text())
+    assert saved["trainer"]["max_epochs"] == 1 and saved["data"]["split"] == "unseen_molecules"
+    assert saved["model"]["hidden"] == 16 and saved["model"]["use_physics"] is False
+    state = torch.load(tmp_path / "runs" / "nophysics" / "checkpoints" / "last.ckpt", weights_only=False)
+    assert state["model_config"]["hidden"] == 16 and state["model_config"]["use_physics"] is False
+
+
+def test_callback_logs_plots_card_and_registers_the_model(data, tmp_path, monkeypatch):
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    from lightning.pytorch.loggers import MLFlowLogger
+    from mlflow.tracking import MlflowClient
+
+    from resistml.evaluation.evaluate import evaluate
+    from train.callbacks import EvaluateAndRegister
+
+    monkeypatch.chdir(tmp_path)
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    L.seed_everything(0)
+    logger = MLFlowLogger(experiment_name="t", tracking_uri=uri)
+    callback = EvaluateAndRegister(registered_model_name="resistnet-test")
+    checkpoint = ModelCheckpoint(dirpath=tmp_path / "ckpt", monitor="val/loss", filename="best-{epoch}")
+    trainer = L.Trainer(accelerator="cpu", max_epochs=2, limit_train_batches=2, logger=logger,
+                        callbacks=[checkpoint, callback], enable_progress_bar=False,
+                        enable_model_summary=False, default_root_dir=tmp_path)
+    trainer.fit(ResistNetModule(**TINY), datamodule=FormulationDataModule(dataset=str(data), batch_size=32))
+
+    client = MlflowClient(uri)
+    run = client.get_run(logger.run_id)
+    card = json.loads((data / "card.json").read_text())
+    assert run.data.params["data_hash"] == f"sha256:{card['content_hash']}"
+    assert run.data.params["registered_model_version"] == "1"
+    assert run.data.tags["registered_model"] == "resistnet-test:1"
+    # the callback scores the best checkpoint exactly as `resistml evaluate` does
+    again = evaluate(checkpoint.best_model_path, data, "random", "test")
+    best = run.data.metrics["best/test/mae/log10_sensitivity"]
+    assert best == pytest.approx(again.metrics["log10_sensitivity"]["mae"], rel=1e-5)
+    assert "best/val/coverage_1sigma/log10_gel_dose" in run.data.metrics
+    plots = [f.path for f in client.list_artifacts(run.info.run_id, "plots")]
+    assert len(plots) == 20 and "plots/random_val_calibration_log10_ler_nm.png" in plots
+    assert [f.path for f in client.list_artifacts(run.info.run_id, "dataset")] == ["dataset/card.json"]
+    version = client.get_model_version("resistnet-test", "1")
+    assert version.run_id == run.info.run_id
+    meta = json.loads(Path(client.download_artifacts(run.info.run_id, "model/metadata.json", str(tmp_path))).read_text())
+    assert meta["model_name"] == "resistnet-test" and meta["model_version"] == "1"
+    assert meta["data_hash"] == run.data.params["data_hash"] and meta["targets"][0] == "log10_sensitivity"
