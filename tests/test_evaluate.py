@@ -13,8 +13,15 @@ from typer.testing import CliRunner
 
 from resistml.cli import app
 from resistml.datasets.splits import load_split
-from resistml.evaluation.evaluate import (EvaluationError, LoadedModel, data_column, evaluate,
-                                          load_part, markdown_table, score)
+from resistml.evaluation.evaluate import (
+    EvaluationError,
+    LoadedModel,
+    data_column,
+    evaluate,
+    load_part,
+    markdown_table,
+    score,
+)
 from tests.dataset_helpers import toy_dataset
 from train import FormulationDataModule, ResistNetModule
 

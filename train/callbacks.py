@@ -95,8 +95,13 @@ class EvaluateAndRegister(L.Callback):
 
     def log_to_mlflow(self, logger: MLFlowLogger, trainer: L.Trainer, plots: list[Path]) -> None:
         """Metrics, plots, dataset card, exported model and registry version on the logger's run."""
-        from resistml.evaluation.tracking import (log_dataset_card, log_files, log_metrics,
-                                                  metric_values, register_version)
+        from resistml.evaluation.tracking import (
+            log_dataset_card,
+            log_files,
+            log_metrics,
+            metric_values,
+            register_version,
+        )
 
         client, run_id = logger.experiment, logger.run_id
         values: dict[str, float] = {}

@@ -42,9 +42,10 @@ def evaluate_cmd(
 
             written = save_plots(result, plots if plots is not None else Path(scratch), prefix=f"{split}_{part}_")
         if mlflow:
-            from resistml.evaluation.tracking import log_evaluation, tracking_uri as resolve
+            from resistml.evaluation import tracking
 
-            result.info["mlflow_run_id"] = log_evaluation(result, written, uri=resolve(tracking_uri))
+            run_id = tracking.log_evaluation(result, written, uri=tracking.tracking_uri(tracking_uri))
+            result.info["mlflow_run_id"] = run_id
     if plots is not None:
         result.info["plots"] = [str(p) for p in written]
     if as_json:

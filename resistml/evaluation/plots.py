@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from resistml.evaluation.evaluate import Evaluation  # noqa: E402
-from resistml.evaluation.metrics import calibration_curve  # noqa: E402
+from resistml.evaluation.metrics import calibration_curve, miscalibration_area  # noqa: E402
 
 DPI = 110
 
@@ -54,7 +54,7 @@ def calibration_plot(y: np.ndarray, mean: np.ndarray, sigma: np.ndarray, name: s
     ax.plot([0, 1], [0, 1], "k--", lw=1, label="ideal")
     ax.plot(expected, observed, "o-", ms=3, label="model")
     ax.fill_between(expected, expected, observed, alpha=0.2)
-    area = float(np.mean(np.abs(observed - expected))) if observed.size else float("nan")
+    area = miscalibration_area(y, mean, sigma)  # the same figure as the metrics table
     ax.text(0.04, 0.94, f"miscalibration area = {area:.3f}", transform=ax.transAxes, va="top")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
