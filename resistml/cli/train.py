@@ -51,9 +51,14 @@ def register(app: typer.Typer) -> None:
                     f"--data: {str(data)!r} is not a generated dataset (no shards/); run `resistml generate`"
                 ]
             )
+        import sys
+
         from train.cli import main
 
+        argv, sys.argv = sys.argv, sys.argv[:1]  # LightningCLI gets its arguments from `args` only
         try:
             main(train_args(config, data, ckpt_path, ctx.args))
         except (ValueError, FileNotFoundError) as exc:
             fail([str(exc)])
+        finally:
+            sys.argv = argv
