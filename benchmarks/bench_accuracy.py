@@ -35,7 +35,7 @@ RUN_COLUMNS = ("split", "model", "epochs", "train_rows", "train_seconds", "formu
 def run_one(split: str, model: str, args: argparse.Namespace) -> Evaluation:
     """Train (or fit) one model on one split and score the test part."""
     if model == "gbm":
-        return gbm_baseline(args.data, split, n_estimators=args.gbm_estimators)
+        return gbm_baseline(args.data, split, n_jobs=args.gbm_threads, n_estimators=args.gbm_estimators)
     overrides = ["--trainer.max_time", args.max_time]
     if args.max_epochs:
         overrides += ["--trainer.max_epochs", str(args.max_epochs)]
@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-time", default="00:00:03:00", help="per trained model (DD:HH:MM:SS)")
     parser.add_argument("--max-epochs", type=int, default=0, help="override the config's max_epochs")
     parser.add_argument("--gbm-estimators", type=int, default=600)
+    parser.add_argument("--gbm-threads", type=int, default=1, help="LightGBM threads")
     parser.add_argument("--jobs", type=int, default=1, help="models trained at once")
     parser.add_argument("--workdir", default="runs/bench_accuracy")
     parser.add_argument("--mlflow", action="store_true", help="keep the configs' MLflow logger")

@@ -41,33 +41,33 @@ def _without(config: dict, section: str, key: str) -> dict:
     return out
 
 
-@pytest.mark.parametrize(("name", "key", "value"), [("deepsets", "pooling", "mean"), ("nophysics", "use_physics", False)])
-def test_ablation_configs_differ_from_small_in_one_setting(name, key, value, tmp_path, monkeypatch):
-    from train.cli import main
+ABLATIONS = [("deepsets", "pooling", "mean"), ("nophysics", "use_physics", False)]
 
+
+def test_ablation_configs_differ_from_small_in_one_setting():
     small = yaml.safe_load((CONFIGS / "small.yaml").read_text())
-    ablation = yaml.safe_load((CONFIGS / f"{name}.yaml").read_text())
-    assert ablation["model"][key] == value != small["model"][key]
-    assert _without(ablation, "model", key) == _without(small, "model", key)
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
-    cli = main(["--config", str(CONFIGS / f"{name}.yaml"), "--data.dataset", str(tmp_path)], run=False)
-    assert cli.model.model.config[key] == value
+    for name, key, value in ABLATIONS:
+        ablation = yaml.safe_load((CONFIGS / f"{name}.yaml").read_text())
+        assert ablation["model"][key] == value != small["model"][key]
+        assert _without(ablation, "model", key) == _without(small, "model", key)
+        assert ablation["trainer"]["default_root_dir"] == f"runs/{name}"
 
 
-def test_train_passes_overrides_through(data, tmp_path, monkeypatch):
+@pytest.mark.parametrize(("name", "key", "value"), ABLATIONS)
+def test_train_passes_overrides_through(name, key, value, data, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
-    args = ["train", "--config", str(CONFIGS / "nophysics.yaml"), "--data", str(data),
+    args = ["train", "--config", str(CONFIGS / f"{name}.yaml"), "--data", str(data),
             "--trainer.max_epochs", "1", "--trainer.limit_train_batches", "1", "--trainer.limit_val_batches", "1",
             "--trainer.logger", "false", "--trainer.enable_progress_bar", "false",
             "--data.split", "unseen_molecules", "--model.hidden", "16"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    saved = yaml.safe_load((tmp_path / "runs" / "nophysics" / "config.yaml").read_text())
+    saved = yaml.safe_load((tmp_path / "runs" / name / "config.yaml").read_text())
     assert saved["trainer"]["max_epochs"] == 1 and saved["data"]["split"] == "unseen_molecules"
-    assert saved["model"]["hidden"] == 16 and saved["model"]["use_physics"] is False
-    state = torch.load(tmp_path / "runs" / "nophysics" / "checkpoints" / "last.ckpt", weights_only=False)
-    assert state["model_config"]["hidden"] == 16 and state["model_config"]["use_physics"] is False
+    assert saved["model"]["hidden"] == 16 and saved["model"][key] == value
+    state = torch.load(tmp_path / "runs" / name / "checkpoints" / "last.ckpt", weights_only=False)
+    assert state["model_config"]["hidden"] == 16 and state["model_config"][key] == value
 
 
 def test_callback_logs_plots_card_and_registers_the_model(data, tmp_path, monkeypatch):

@@ -33,15 +33,21 @@ LOG_NAMES = tuple(f"log10_{c}" for c in DATA_COLUMNS)
 
 
 def gbm_baseline(data: str | Path, split: str, part: str = "test", names: Sequence[str] = LOG_NAMES,
-                 **params: float) -> Evaluation:
-    """Fit :class:`FingerprintGBM` on the train part of ``split``; score it on ``part``."""
+                 n_jobs: int = 1, **params: float) -> Evaluation:
+    """Fit :class:`FingerprintGBM` on the train part of ``split``; score it on ``part``.
+
+    ``n_jobs`` LightGBM threads (one by default: OpenMP threads on a busy shared CPU slow it down
+    many-fold); ``params`` go to :class:`FingerprintGBM`.
+    """
     from resistml.evaluation.baseline_gbm import FingerprintGBM, featurize_many
 
     train, test = load_part(data, split, "train"), load_part(data, split, part)
     if not train.formulations or not test.formulations:
         raise EvaluationError(f"split: {split!r} of {data} lacks train or {part} rows")
     start = time.perf_counter()
-    model = FingerprintGBM(**params).fit(featurize_many(train.formulations), train.targets(names))
+    model = FingerprintGBM(**params)
+    model.params["n_jobs"] = n_jobs
+    model.fit(featurize_many(train.formulations), train.targets(names))
     fitted = time.perf_counter() - start
     mean = model.predict(featurize_many(test.formulations))
     info = {"model": "gbm", "model_kind": "baseline", "data": str(data), "split": split, "part": part,
@@ -86,7 +92,8 @@ def train_and_evaluate(name: str, data: str | Path, split: str, workdir: str | P
         raise EvaluationError(f"model: expected one of {', '.join(MODEL_CONFIGS)}, got {name!r}")
     ckpt, seconds = train_config(CONFIG_DIR / MODEL_CONFIGS[name], data, split, workdir, overrides)
     result = evaluate(ckpt, data, split, part)
-    state = torch.load(ckpt, map_location="cpu", weights_only=False)
+    last = sorted(Path(workdir).rglob("last.ckpt")) or [ckpt]  # epochs run, not the best epoch
+    state = torch.load(last[0], map_location="cpu", weights_only=False)
     n_train = len(load_part(data, split, "train").row_ids)
     epochs = int(state.get("epoch", 0)) + 1
     result.info.update(model=name, checkpoint=str(ckpt), train_seconds=seconds, epochs=epochs,
