@@ -90,7 +90,8 @@ def resistml(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
     """Run a ``resistml`` subcommand in a child process (stops the demo if it fails)."""
     cmd = [sys.executable, "-m", "resistml", *args]
     console.print(f"[dim]$ resistml {' '.join(args)}[/dim]")
-    return subprocess.run(cmd, check=True, text=True, capture_output=capture)
+    env = {**os.environ, "COLUMNS": str(console.width)}  # child tables as wide as ours
+    return subprocess.run(cmd, check=True, text=True, capture_output=capture, env=env)
 
 
 def train_and_evaluate(data: Path) -> None:
