@@ -55,13 +55,13 @@ def index_batch(formulations: Sequence[Formulation], physics: bool = False) -> I
     amounts = np.zeros((b, k, len(collate.AMOUNT_FEATURES)), dtype=np.float32)
     process = []
     for i, form in enumerate(formulations):
-        for c, (comp, structs) in enumerate(zip(form.components, collate._structure_weights(form), strict=True)):
+        for c, (comp, structs) in enumerate(zip(form.components, collate.structure_weights(form), strict=True)):
             roles[i, c] = collate.ROLE_IDS[comp.role]
             for smiles, weight in structs:
                 s_index.append(index_of.setdefault(canonical_smiles(smiles), len(index_of)))
                 s_weight.append(weight)
                 s_slot.append(i * k + c)
-        amounts[i, : len(form.components)] = collate._amounts(form)
+        amounts[i, : len(form.components)] = collate.amount_features(form)
         process.append(collate.process_features(form.process) + (_physics(form) if physics else []))
     roles_t = torch.from_numpy(roles)
     return IndexBatch(

@@ -19,7 +19,7 @@ from resistml.formulation import Component, Formulation, FormulationError, Proce
 from resistml.table import (
     MAX_SLOTS_PER_ROLE,
     PROCESS_COLUMNS,
-    _component_from_cells,
+    component_from_cells,
     row_to_formulation,
     slot_column,
 )
@@ -79,7 +79,7 @@ class RowValidator:
         comp = self._components.get(key)
         if comp is None:
             try:
-                comp = Component.model_validate(_component_from_cells(role, value, key[2], row, col))
+                comp = Component.model_validate(component_from_cells(role, value, key[2], row, col))
             except (FormulationError, ValueError):
                 raise _Fallback from None
             if len(self._components) > CACHE_LIMIT:

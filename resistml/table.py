@@ -59,7 +59,8 @@ def _parse_repeat_units(text: str) -> list[dict[str, Any]]:
     return units
 
 
-def _component_from_cells(role: Role, value: str, parts: Any, row: dict[str, Any], col: str) -> dict:
+def component_from_cells(role: Role, value: str, parts: Any, row: dict[str, Any], col: str) -> dict:
+    """File-format mapping of one table slot (catalog name, SMILES or copolymer cell)."""
     comp: dict[str, Any] = {"role": role.value, "parts": parts}
     if not _is_empty(row.get(f"{col}_name")):
         comp["name"] = str(row[f"{col}_name"])
@@ -95,7 +96,7 @@ def row_to_dict(row: dict[str, Any]) -> dict[str, Any]:
                 raise FormulationError([f"{col}: expected a catalog name or SMILES, got {value!r}"])
             if _is_empty(parts) or parts == 0:
                 continue  # documented: empty or zero amount means absent
-            components.append(_component_from_cells(role, value, parts, row, col))
+            components.append(component_from_cells(role, value, parts, row, col))
     process = {k: _clean(row[k]) for k in PROCESS_COLUMNS if k in row and not _is_empty(row[k])}
     name = row.get("name")
     out: dict[str, Any] = {"components": components, "process": process}

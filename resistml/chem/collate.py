@@ -136,7 +136,8 @@ def physics_features(formulation: Formulation) -> list[float]:
     return [math.log10(mass_sp), math.log10(linear_ev_nm)]
 
 
-def _amounts(formulation: Formulation) -> list[list[float]]:
+def amount_features(formulation: Formulation) -> list[list[float]]:
+    """Per component: the ``AMOUNT_FEATURES`` row (shared by the training and serving collates)."""
     rows = []
     for comp, wf in zip(formulation.components, formulation.weight_fractions(), strict=True):
         is_resin = comp.role is Role.resin
@@ -151,7 +152,7 @@ def _amounts(formulation: Formulation) -> list[list[float]]:
     return rows
 
 
-def _structure_weights(formulation: Formulation) -> list[list[tuple[str, float]]]:
+def structure_weights(formulation: Formulation) -> list[list[tuple[str, float]]]:
     """Per component: (SMILES, weight) of its structures (mole fractions for resins)."""
     out = []
     for comp in formulation.components:
@@ -170,7 +171,7 @@ def _index_structures(
     structures: list[str] = []
     s_index, s_weight, s_slot = [], [], []
     for b, form in enumerate(formulations):
-        for c, structs in enumerate(_structure_weights(form)):
+        for c, structs in enumerate(structure_weights(form)):
             for smiles, weight in structs:
                 key = canonical_smiles(smiles) if unique else str(len(structures))
                 if key not in index_of:
@@ -220,7 +221,7 @@ def collate_formulations(
     amounts = torch.zeros(batch_size, k, len(AMOUNT_FEATURES))
     for b, form in enumerate(formulations):
         roles[b, : len(form.components)] = torch.tensor([ROLE_IDS[c.role] for c in form.components])
-        amounts[b, : len(form.components)] = torch.tensor(_amounts(form))
+        amounts[b, : len(form.components)] = torch.tensor(amount_features(form))
     process = [
         process_features(f.process) + (physics_features(f) if physics else []) for f in formulations
     ]
