@@ -28,17 +28,19 @@ import torch
 from lightning.pytorch.loggers import MLFlowLogger
 
 from resistml.evaluation.evaluate import Evaluation, eager_predictor, score
+from resistml.evaluation.recalibration import fit_sigma_scale
 
 
 class EvaluateAndRegister(L.Callback):
     """Evaluate the best model on ``parts`` after fit; log plots/card and register it in MLflow."""
 
     def __init__(self, parts: Sequence[str] = ("val", "test"), registered_model_name: str = "resistnet",
-                 register: bool = True, plots_dir: str | None = None):
+                 register: bool = True, plots_dir: str | None = None, recalibrate: bool = True):
         self.parts = tuple(parts)
         self.registered_model_name = registered_model_name
         self.register = register
         self.plots_dir = plots_dir
+        self.recalibrate = recalibrate
         self.results: dict[str, Evaluation] = {}
         self.version: str | None = None
 
@@ -65,16 +67,19 @@ class EvaluateAndRegister(L.Callback):
         datamodule = trainer.datamodule
         datamodule.setup("fit")
         split = getattr(datamodule.hparams, "split", None) or "data"
-        results = {}
-        for part in self.parts:
+        results, factors = {}, np.ones(len(names))
+        for part in sorted(self.parts, key=lambda p: p != "val"):  # val first: it fits the sigma scaling
             pairs = datamodule.parts.get(part) or []
             if not pairs:
                 continue
             forms = [f for f, _ in pairs]
             y = torch.stack([torch.as_tensor(t) for _, t in pairs]).double().numpy()
             mean, sigma = predict(forms)
+            if part == "val" and self.recalibrate:
+                factors = fit_sigma_scale(y, mean, sigma)
+                model.set_variance_scale(torch.as_tensor(factors**2))
             info = {"split": split, "part": part, "n": len(forms), "checkpoint": meta.get("checkpoint")}
-            results[part] = score(names, y, mean, sigma, info)
+            results[part] = score(names, y, mean, sigma * factors, info)
         self._meta = {**meta, "targets": names}
         self._model = model
         return results

@@ -53,6 +53,25 @@ def dataset_metadata(data: Path, split: str, max_rows: int = 20_000) -> dict:
     }
 
 
+def calibrate_and_score(model, meta: dict, data: Path, split: str, calibrate: bool, score: bool) -> dict:  # noqa: ANN001
+    """Metadata of the sigma-scaling fit on the val part and the metrics on the test part."""
+    from resistml.evaluation.evaluate import EvaluationError, LoadedModel, eager_predictor, evaluate
+    from resistml.evaluation.recalibration import recalibrate
+    from resistml.model import TARGETS
+
+    names = list(meta.get("targets") or TARGETS[: int(model.config.get("num_targets", len(TARGETS)))])
+    out: dict = {}
+    try:
+        if calibrate:
+            out["calibration"] = recalibrate(model, data, split, "val", names)
+        if score:
+            result = evaluate(LoadedModel(names, eager_predictor(model), meta, "checkpoint"), data, split, "test")
+            out["metrics"] = {**meta.get("metrics", {}), f"{split}_test": result.to_dict()["targets"]}
+    except EvaluationError as exc:
+        fail([f"--data: {exc}"])
+    return out
+
+
 def export(
     checkpoint: Annotated[Path, typer.Option(help="Lightning checkpoint or plain state-dict file")],
     out: Annotated[Path, typer.Option(help="artifact directory to write")],
@@ -62,6 +81,8 @@ def export(
     version: Annotated[str | None, typer.Option(help="model version (overrides the checkpoint's)")] = None,
     data: Annotated[Path | None, typer.Option(help="training dataset dir: adds data hash and training domain")] = None,
     split: Annotated[str, typer.Option(help="with --data: split whose train part defines the domain")] = "random",
+    calibrate: Annotated[bool, typer.Option(help="with --data: fit sigma scaling on the split's val part")] = True,
+    score: Annotated[bool, typer.Option(help="with --data: score the split's test part into the metadata")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="print the metadata as JSON")] = False,
 ) -> None:
     """Export a trained model and check that the exported programs reproduce it."""
@@ -78,6 +99,7 @@ def export(
         if not (data / "card.json").is_file():
             fail([f"--data: {data} has no card.json (not a generated dataset)"])
         meta = {**meta, **dataset_metadata(data, split)}
+        meta.update(calibrate_and_score(model, meta, data, split, calibrate, score))
     meta = {**meta, **(_read_mapping(metadata, "--metadata") or {})}
     meta.setdefault("model_name", checkpoint.stem)
     meta.setdefault("model_version", "0")

@@ -93,6 +93,8 @@ class ResistNet(nn.Module):
         self.register_buffer("process_keep", keep)
         self.register_buffer("target_mean", torch.zeros(num_targets))
         self.register_buffer("target_std", torch.ones(num_targets))
+        # post-hoc variance recalibration (resistml.evaluation.recalibration); 1 = as trained
+        self.register_buffer("variance_scale", torch.ones(num_targets))
         self.hidden = hidden
         self.logvar_min, self.logvar_max = LOGVAR_MIN, LOGVAR_MAX
         self.num_targets = num_targets
@@ -112,6 +114,16 @@ class ResistNet(nn.Module):
         """Standardise targets with the training-set mean and standard deviation per column."""
         self.target_mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
         self.target_std.copy_(torch.as_tensor(std, dtype=torch.float32).clamp(min=1e-6))
+
+    @torch.jit.ignore
+    def set_variance_scale(self, scale: Tensor) -> None:
+        """Multiply every predicted variance of target t by ``scale[t]`` (post-hoc recalibration)."""
+        self.variance_scale.copy_(torch.as_tensor(scale, dtype=torch.float32).clamp(min=1e-6))
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        """Checkpoints written before ``variance_scale`` existed load as uncalibrated (scale 1)."""
+        state_dict.setdefault(prefix + "variance_scale", torch.ones_like(self.variance_scale))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     @torch.jit.export
     def encode_molecules(
@@ -149,7 +161,7 @@ class ResistNet(nn.Module):
         out = self.head(torch.cat([pooled, proc], dim=1)).reshape(b, 2, self.num_targets)
         logvar = out[:, 1].clamp(self.logvar_min, self.logvar_max)
         mean = (out[:, 0] + self.process_skip(process)) * self.target_std + self.target_mean
-        return mean, torch.exp(logvar) * self.target_std**2
+        return mean, torch.exp(logvar) * self.target_std**2 * self.variance_scale
 
     def forward(
         self,
