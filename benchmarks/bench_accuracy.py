@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/bench_accuracy.py --data DIR [--splits random,unseen_molecules,beam_energy_extrapolation]
         [--models resistnet,deepsets,nophysics,gbm] [--max-time 00:00:03:00] [--jobs 2] [--json OUT]
+        [--accelerator gpu] [--num-workers N]
 
 For each split, trains ResistNet (``train/configs/small.yaml``), the DeepSets ablation
 (``deepsets.yaml``) and the no-physics ablation (``nophysics.yaml``) with the training CLI, time-
@@ -39,6 +40,10 @@ def run_one(split: str, model: str, args: argparse.Namespace) -> Evaluation:
     overrides = ["--trainer.max_time", args.max_time]
     if args.max_epochs:
         overrides += ["--trainer.max_epochs", str(args.max_epochs)]
+    if args.accelerator:
+        overrides += ["--trainer.accelerator", args.accelerator]
+    if args.num_workers is not None:
+        overrides += ["--data.num_workers", str(args.num_workers)]
     if not args.mlflow:
         overrides += ["--trainer.logger", "false"]
     return train_and_evaluate(model, args.data, split, Path(args.workdir) / split / model, overrides)
@@ -60,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gbm-estimators", type=int, default=600)
     parser.add_argument("--gbm-threads", type=int, default=1, help="LightGBM threads")
     parser.add_argument("--jobs", type=int, default=1, help="models trained at once")
+    parser.add_argument("--accelerator", default="", help="override the configs' trainer.accelerator (e.g. gpu)")
+    parser.add_argument("--num-workers", type=int, default=None, help="override the configs' data.num_workers")
     parser.add_argument("--workdir", default="runs/bench_accuracy")
     parser.add_argument("--mlflow", action="store_true", help="keep the configs' MLflow logger")
     parser.add_argument("--json", type=Path, help="write every result as JSON here")

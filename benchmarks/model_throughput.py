@@ -1,6 +1,7 @@
 """Throughput of ResistNet with unique-molecule encoding versus encoding every component.
 
-Usage: ``python benchmarks/model_throughput.py [--batch 256] [--repeats 5] [--threads 2]``.
+Usage: ``python benchmarks/model_throughput.py [--batch 256] [--repeats 5] [--threads 2] [--device cuda]
+[--hidden 64]``.
 Draws a batch of formulations from the shipped catalog (A + B + C, D and E at random, random
 amounts and beam energies) and times collate, inference forward and a training step
 (forward + Gaussian NLL + backward) for ``collate_formulations(unique=True)`` and ``unique=False``.
@@ -47,25 +48,33 @@ def catalog_formulations(n: int, seed: int = 0) -> list[Formulation]:
     return out
 
 
-def _best(fn, repeats: int) -> float:
+def _sync(device: torch.device | None) -> None:
+    if device is not None and device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _best(fn, repeats: int, device: torch.device | None = None) -> float:
     fn()  # warm-up
+    _sync(device)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
+        _sync(device)
         times.append(time.perf_counter() - start)
     return min(times)
 
 
-def measure(batch: int, repeats: int) -> dict[str, dict[str, float]]:
-    """Formulations per second for collate, inference and training step, unique vs separate."""
+def measure(batch: int, repeats: int, device: str = "cpu", hidden: int = 64) -> dict[str, dict[str, float]]:
+    """Formulations per second for collate (CPU), inference and training step on ``device``, unique vs separate."""
+    dev = torch.device(device)
     forms = catalog_formulations(batch)
     torch.manual_seed(0)
-    model = ResistNet()
-    targets = torch.randn(batch, model.num_targets)
+    model = ResistNet(hidden=hidden).to(dev)
+    targets = torch.randn(batch, model.num_targets, device=dev)
     results: dict[str, dict[str, float]] = {}
     for unique in (True, False):
-        fb = collate_formulations(forms, unique=unique)
+        fb = collate_formulations(forms, unique=unique).to(dev)
 
         def infer(fb=fb):
             with torch.no_grad():
@@ -81,8 +90,8 @@ def measure(batch: int, repeats: int) -> dict[str, dict[str, float]]:
             "graphs": float(fb.graphs.num_graphs),
             "collate": batch
             / _best(lambda u=unique: collate_formulations(forms, unique=u), repeats),
-            "inference": batch / _best(infer, repeats),
-            "train_step": batch / _best(train_step, repeats),
+            "inference": batch / _best(infer, repeats, dev),
+            "train_step": batch / _best(train_step, repeats, dev),
         }
         r = results[key]
         r["collate_and_train"] = 1.0 / (1.0 / r["collate"] + 1.0 / r["train_step"])
@@ -94,10 +103,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="torch device for the model: cpu, cuda, ...")
+    parser.add_argument("--hidden", type=int, default=64, help="model width (64 = default.yaml, 256 = gpu.yaml)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    res = measure(args.batch, args.repeats)
-    print(f"batch {args.batch}, {args.threads} threads, formulations/s (best of {args.repeats})")
+    res = measure(args.batch, args.repeats, args.device, args.hidden)
+    print(f"batch {args.batch}, {args.threads} threads, device {args.device}, hidden {args.hidden}, "
+          f"formulations/s (best of {args.repeats})")
     header = ("graphs", "collate", "inference", "train_step", "collate_and_train")
     print(f"{'encoding':10}" + "".join(f"{h:>18}" for h in header))
     for key, r in res.items():
