@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from resistml.chem.smiles import parse_smiles
-from resistml.formulation import Formulation
+from resistml.formulation import Formulation, Process
 
 PROCESS_RANGES = ("thickness_nm", "peb_temp_C", "peb_time_s", "develop_time_s", "spot_size_nm")
 ENERGY_FIELD = {"electron": "beam_energy_keV", "xray": "photon_energy_keV"}
@@ -80,12 +80,10 @@ def _outside(value: float, bounds: list[float]) -> bool:
     return value < lo * (1 - RANGE_SLACK) or value > hi * (1 + RANGE_SLACK)
 
 
-def domain_notes(formulation: Formulation, domain: dict[str, Any]) -> list[str]:
-    """Reasons a formulation lies outside a training domain (empty when inside)."""
-    if not domain:
-        return []
+def process_notes(process: Process, domain: dict[str, Any]) -> list[str]:
+    """Radiation, energy and process settings outside the training ranges."""
     notes = []
-    p = formulation.process
+    p = process
     energy = domain.get("energy_keV", {})
     if energy and p.radiation not in energy:
         notes.append(f"radiation {p.radiation!r} not in the training data")
@@ -96,6 +94,12 @@ def domain_notes(formulation: Formulation, domain: dict[str, Any]) -> list[str]:
     for key, bounds in domain.get("process", {}).items():
         if key in values and _outside(values[key], bounds):
             notes.append(f"process: {key} {values[key]:g} outside the training range {bounds[0]:g}-{bounds[1]:g}")
+    return notes
+
+
+def amount_notes(formulation: Formulation, domain: dict[str, Any]) -> list[str]:
+    """Roles absent from the training data and weight fractions per role outside its ranges."""
+    notes = []
     totals: dict[str, float] = {}
     for comp, wf in zip(formulation.components, formulation.weight_fractions(), strict=True):
         totals[comp.role.value] = totals.get(comp.role.value, 0.0) + wf
@@ -105,8 +109,54 @@ def domain_notes(formulation: Formulation, domain: dict[str, Any]) -> list[str]:
             notes.append(f"amounts: no {role} component in the training data")
         elif _outside(wf, bounds):
             notes.append(f"amounts: {role} weight fraction {wf:.3g} outside the training range {bounds[0]:.3g}-{bounds[1]:.3g}")
-    known = set(domain.get("elements", []))
-    unseen = sorted(formulation_elements(formulation) - known) if known else []
-    if unseen:
-        notes.append(f"unseen element: {', '.join(unseen)} not in the training molecules")
     return notes
+
+
+def element_notes(elements: set[str] | frozenset[str], domain: dict[str, Any]) -> list[str]:
+    """Elements the training molecules never contained."""
+    known = set(domain.get("elements", []))
+    unseen = sorted(set(elements) - known) if known else []
+    return [f"unseen element: {', '.join(unseen)} not in the training molecules"] if unseen else []
+
+
+def domain_notes(formulation: Formulation, domain: dict[str, Any]) -> list[str]:
+    """Reasons a formulation lies outside a training domain (empty when inside)."""
+    if not domain:
+        return []
+    return (process_notes(formulation.process, domain) + amount_notes(formulation, domain)
+            + element_notes(formulation_elements(formulation), domain))
+
+
+class DomainChecker:
+    """:func:`domain_notes` against one domain, with the process and element parts memoised.
+
+    Large batches reuse a few process settings and molecules, so only the amounts are checked
+    per formulation.
+    """
+
+    CACHE_LIMIT = 100_000
+
+    def __init__(self, domain: dict[str, Any]):
+        self.domain = domain
+        self._process: dict[Process, list[str]] = {}
+        self._elements: dict[tuple[tuple[str, ...], ...], list[str]] = {}
+
+    def notes(self, formulation: Formulation) -> list[str]:
+        """Same list as ``domain_notes(formulation, self.domain)``."""
+        if not self.domain:
+            return []
+        p = formulation.process
+        by_process = self._process.get(p)
+        if by_process is None:
+            by_process = self._remember(self._process, p, process_notes(p, self.domain))
+        key = tuple(tuple(c.structures()) for c in formulation.components)
+        by_elements = self._elements.get(key)
+        if by_elements is None:
+            by_elements = self._remember(self._elements, key, element_notes(formulation_elements(formulation), self.domain))
+        return by_process + amount_notes(formulation, self.domain) + by_elements
+
+    def _remember(self, cache: dict, key: Any, notes: list[str]) -> list[str]:
+        if len(cache) >= self.CACHE_LIMIT:
+            cache.clear()
+        cache[key] = notes
+        return notes

@@ -76,18 +76,25 @@ def index_batch(formulations: Sequence[Formulation], physics: bool = False) -> I
     )
 
 
-_PHYSICS_CACHE: dict[tuple, list[float]] = {}
+_PHYSICS_CACHE: dict[tuple, tuple[tuple, list[float]]] = {}
 PHYSICS_CACHE_LIMIT = 100_000
 
 
 def _physics(form: Formulation) -> list[float]:
-    """``collate.physics_features``, memoised on what it reads: the components and the beam."""
-    key = (form.process.radiation, form.process.beam_energy_keV, tuple(c.model_dump_json() for c in form.components))
-    value = _PHYSICS_CACHE.get(key)
-    if value is None:
-        if len(_PHYSICS_CACHE) >= PHYSICS_CACHE_LIMIT:
-            _PHYSICS_CACHE.clear()
-        value = _PHYSICS_CACHE[key] = collate.physics_features(form)
+    """``collate.physics_features``, memoised on what it reads: the components and the beam.
+
+    Keyed on the component *objects* (:class:`resistml.fast_rows.RowValidator` hands out one
+    object per distinct component); the entry keeps them alive, so their ids cannot be reused.
+    """
+    comps = form.components
+    key = (form.process.radiation, form.process.beam_energy_keV, tuple(map(id, comps)))
+    hit = _PHYSICS_CACHE.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], comps, strict=True)):
+        return hit[1]
+    if len(_PHYSICS_CACHE) >= PHYSICS_CACHE_LIMIT:
+        _PHYSICS_CACHE.clear()
+    value = collate.physics_features(form)
+    _PHYSICS_CACHE[key] = (tuple(comps), value)
     return value
 
 

@@ -37,6 +37,11 @@ def _empty(value: Any) -> bool:
 
 
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is float:  # the common cells first: Python floats and strings from ``tolist``
+        return None if math.isnan(value) else value
+    if kind is str:
+        return value if value.strip() else None
     value = value.item() if hasattr(value, "item") else value
     return None if _empty(value) else value
 
@@ -68,11 +73,12 @@ class RowValidator:
         return slots
 
     def _component(self, role: Role, col: str, parts_col: str, extra: tuple[str, ...], row: dict[str, Any]) -> Component | None:
-        value, parts = row.get(col), _plain(row.get(parts_col))
+        value = row.get(col)
         if _empty(value):
             return None
         if not isinstance(value, str):
             raise _Fallback
+        parts = _plain(row.get(parts_col))
         if parts is None or parts == 0:
             return None
         key = (role, value, _amount(parts), *(_plain(row[c]) for c in extra))
@@ -114,7 +120,10 @@ class RowValidator:
         """Like :func:`resistml.table.iter_frame`: (index, Formulation or FormulationError) per row."""
         slots = self._slots(frame.columns)
         process_columns = tuple(c for c in PROCESS_COLUMNS if c in set(frame.columns))
-        for index, row in zip(frame.index, frame.to_dict(orient="records"), strict=True):
+        names = list(frame.columns)
+        cells = [frame.iloc[:, j].tolist() for j in range(len(names))]
+        records = (dict(zip(names, row, strict=True)) for row in zip(*cells, strict=True)) if names else ({} for _ in frame.index)
+        for index, row in zip(frame.index, records, strict=True):
             try:
                 yield index, self._row(slots, process_columns, row)
             except _Fallback:

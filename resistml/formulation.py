@@ -45,6 +45,10 @@ class Role(StrEnum):
     base = "base"
 
 
+_NEGATIVE_CAR_ROLES = (Role.acid_generator, Role.resin, Role.crosslinker)
+"""Roles every negative chemically amplified resist needs (A, B, C)."""
+
+
 class FormulationError(ValueError):
     """Invalid formulation input; ``errors`` holds one ``field.path: message`` line per problem."""
 
@@ -305,7 +309,7 @@ class Formulation(_Strict):
         if (info.context or {}).get("allow_incomplete"):
             return self
         present = {c.role for c in self.components}
-        missing = [r.value for r in (Role.acid_generator, Role.resin, Role.crosslinker) if r not in present]
+        missing = [r.value for r in _NEGATIVE_CAR_ROLES if r not in present]
         if missing:
             raise ValueError(
                 f"not a negative chemically amplified resist: no {' / '.join(missing)} component"

@@ -23,7 +23,7 @@ import pandas as pd
 import torch
 
 from resistml.chem.collate import PHYSICS_FEATURES
-from resistml.domain import domain_notes
+from resistml.domain import DomainChecker
 from resistml.export import Artifact, load_artifact
 from resistml.fast_collate import graph_batch, index_batch
 from resistml.fast_rows import RowValidator
@@ -119,6 +119,7 @@ class Predictor:
         self.outputs = [output_name(t) for t in self.targets]
         self.physics = PHYSICS_FEATURES[0] in self.metadata["featurizer"]["process_features"]
         self.domain: dict[str, Any] = self.metadata.get("domain") or {}
+        self.domain_check = DomainChecker(self.domain)
         self.sigma_limit = float(self.metadata.get("sigma_limit_log10", SIGMA_LIMIT_LOG10))
         self.cache = EmbeddingCache(cache_size)
         self.batch_size = batch_size
@@ -177,7 +178,7 @@ class Predictor:
 
     def notes(self, formulation: Formulation, sigma_row: np.ndarray) -> list[str]:
         """Domain notes plus large-uncertainty notes for one formulation."""
-        notes = domain_notes(formulation, self.domain)
+        notes = self.domain_check.notes(formulation)
         for target, out, s in zip(self.targets, self.outputs, sigma_row, strict=True):
             if target.startswith("log10_") and s > self.sigma_limit:
                 notes.append(f"large uncertainty: {out} 1-sigma is a factor {10**s:.2g} (limit {10**self.sigma_limit:.2g})")
