@@ -103,6 +103,19 @@ def test_domain_notes_name_energy_amounts_and_elements():
     assert domain_notes(_form(radiation="xray"), domain) == ["radiation 'xray' not in the training data"]
 
 
+def test_memoised_domain_checker_gives_the_same_notes_as_domain_notes():
+    from resistml.domain import DomainChecker
+
+    domain = training_domain([_form(beam_energy_keV=25), _form(beam_energy_keV=75)])
+    check = DomainChecker(domain)
+    doc = copy.deepcopy(EXAMPLE)
+    doc["components"][0]["smiles"] = SELENONIUM
+    forms = [_form(beam_energy_keV=50), _form(beam_energy_keV=100), Formulation.from_dict(doc), _form(radiation="xray")]
+    for form in forms * 2:  # the second pass is served from the caches
+        assert check.notes(form) == domain_notes(form, domain)
+    assert DomainChecker({}).notes(forms[1]) == []
+
+
 def test_large_uncertainty_is_flagged(art):
     p = Predictor.load(art)
     p.sigma_limit = 1e-6
