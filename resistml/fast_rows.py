@@ -74,14 +74,16 @@ class RowValidator:
 
     def _component(self, role: Role, col: str, parts_col: str, extra: tuple[str, ...], row: dict[str, Any]) -> Component | None:
         value = row.get(col)
-        if _empty(value):
-            return None
-        if not isinstance(value, str):
+        if type(value) is not str:
+            if _empty(value):
+                return None
             raise _Fallback
+        if not value.strip():
+            return None
         parts = _plain(row.get(parts_col))
         if parts is None or parts == 0:
             return None
-        key = (role, value, _amount(parts), *(_plain(row[c]) for c in extra))
+        key = (role, value, _amount(parts), *[_plain(row[c]) for c in extra]) if extra else (role, value, _amount(parts))
         comp = self._components.get(key)
         if comp is None:
             try:
