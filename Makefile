@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 # Default training set and shipped model (`make data`, `make model`).
 DATA_DIR   ?= datasets/default
 DATA_N     ?= 60000
-MODEL_TIME ?= 00:00:45:00
+MODEL_TIME ?= 00:01:00:00
 MODEL_DIR  ?= data/models/default
 
 setup: $(STAMP)
