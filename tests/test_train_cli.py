@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import lightning as L
+import numpy as np
 import pytest
 import torch
 import yaml
@@ -100,6 +101,13 @@ def test_callback_logs_plots_card_and_registers_the_model(data, tmp_path, monkey
     best = run.data.metrics["best/test/mae/log10_sensitivity"]
     assert best == pytest.approx(again.metrics["log10_sensitivity"]["mae"], rel=1e-5)
     assert "best/val/coverage_1sigma/log10_gel_dose" in run.data.metrics
+    # ... with the sigma scaling fitted on the val part applied to the test sigmas
+    from resistml.evaluation.metrics import coverage
+
+    scale = callback._model.variance_scale.sqrt().double().numpy()
+    assert not np.allclose(scale, 1.0)
+    expected = coverage(again.y_true[:, 0], again.mean[:, 0], again.sigma[:, 0] * scale[0], 1.0)
+    assert run.data.metrics["best/test/coverage_1sigma/log10_sensitivity"] == pytest.approx(expected)
     plots = [f.path for f in client.list_artifacts(run.info.run_id, "plots")]
     assert len(plots) == 20 and "plots/random_val_calibration_log10_ler_nm.png" in plots
     assert [f.path for f in client.list_artifacts(run.info.run_id, "dataset")] == ["dataset/card.json"]
@@ -108,3 +116,5 @@ def test_callback_logs_plots_card_and_registers_the_model(data, tmp_path, monkey
     meta = json.loads(Path(client.download_artifacts(run.info.run_id, "model/metadata.json", str(tmp_path))).read_text())
     assert meta["model_name"] == "resistnet-test" and meta["model_version"] == "1"
     assert meta["data_hash"] == run.data.params["data_hash"] and meta["targets"][0] == "log10_sensitivity"
+    assert meta["calibration"]["part"] == "val"
+    assert meta["calibration"]["sigma_scale"]["log10_sensitivity"] == pytest.approx(float(scale[0]), rel=1e-6)
