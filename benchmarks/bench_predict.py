@@ -1,11 +1,13 @@
 """Batch prediction throughput (rows/s, warm vs cold embedding cache) and peak RSS of `resistml predict`.
 
     .venv/bin/python benchmarks/bench_predict.py [--model DIR] [--rows 20000] [--rss-rows 100000 1000000]
+        [--chunk 4096] [--repeats 3]
 
 The library is the shipped ``data/candidates/library.parquet`` repeated to the requested size.
 Throughput is ``predict_table`` over ``--chunk``-row chunks (default 4096) with one torch thread: *warm* = the
 molecule-embedding cache already holds every molecule (the steady state of a long run), *cold* =
-no cache (every chunk encodes its unique molecules again). Validation, featurisation, both model
+no cache (every chunk encodes its unique molecules again); warm/cold pairs are repeated ``--repeats``
+times in one process and the median is reported (the shared machine's noise is +-30 %). Validation, featurisation, both model
 passes and the unit/domain post-processing are all timed. Peak RSS is the ``ru_maxrss`` of a
 ``resistml predict`` child process. Without ``--model`` the shipped model is used if present,
 else a randomly initialised ResistNet of the default size (same cost as a trained one).
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -104,16 +107,20 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--rss-rows", type=int, nargs="*", default=[100_000])
     parser.add_argument("--chunk", type=int, default=4096, help="rows per predict_table call")
+    parser.add_argument("--repeats", type=int, default=3, help="warm/cold pairs; the median is reported")
     args = parser.parse_args()
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         model = model_dir(args.model, tmp)
         source = library(args.rows, tmp / "lib.parquet")
-        warm, cold = throughput(model, source, True, args.chunk), throughput(model, source, False, args.chunk)
+        runs = [(throughput(model, source, True, args.chunk), throughput(model, source, False, args.chunk))
+                for _ in range(args.repeats)]
+        warm, cold = (statistics.median(r[i] for r in runs) for i in (0, 1))
         print(f"model {model}  load average {os.getloadavg()[0]:.1f}  cores {os.cpu_count()}")
-        print(f"chunks of {args.chunk}: rows/s warm cache {warm:,.0f}   cold (no cache) {cold:,.0f}   "
-              f"warm/cold {warm / cold:.2f}")
+        print(f"chunks of {args.chunk}, median of {args.repeats} (warm, cold pairs): rows/s warm cache {warm:,.0f}"
+              f"   cold (no cache) {cold:,.0f}   warm/cold {warm / cold:.2f}")
+        print("  runs: " + ", ".join(f"{w:,.0f}/{c:,.0f}" for w, c in runs))
         for n in args.rss_rows:
             big = library(n, tmp / f"lib{n}.parquet")
             rss, secs = peak_rss_mb(model, big, tmp / f"out{n}.parquet")
