@@ -22,6 +22,9 @@ from resistml.evaluation.metrics import miscalibration_area
 SCALES = np.geomspace(0.25, 4.0, 161)
 """Candidate sigma factors (a grid: the miscalibration area is piecewise constant in ``s``)."""
 
+METHOD = "sigma scaling, minimum miscalibration area (Levi et al. 2022)"
+"""The ``calibration.method`` recorded in artifact metadata."""
+
 MIN_ROWS = 20
 """Fewer finite validation rows than this leave a target unscaled (``s = 1``)."""
 
@@ -65,7 +68,7 @@ def recalibrate(model: Any, data: str | Path, split: str, part: str = "val",
     area = {name: [miscalibration_area(y[:, j], mean[:, j], s * sigma[:, j]) for s in (1.0, factors[j])]
             for j, name in enumerate(names)}
     return {
-        "method": "sigma scaling, minimum miscalibration area (Levi et al. 2022)",
+        "method": METHOD,
         "split": split, "part": part, "n": len(rows.formulations),
         "sigma_scale": {name: float(f) for name, f in zip(names, factors, strict=True)},
         "miscalibration_area_before": {name: float(a[0]) for name, a in area.items()},
