@@ -46,6 +46,14 @@ def _plain(value: Any) -> Any:
     return None if _empty(value) else value
 
 
+def _cells(column: pd.Series) -> list[Any]:
+    """Python values of a column, missing values of extension dtypes as None (as ``DataFrame.to_dict``)."""
+    values = column.tolist()
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+        return [None if v is pd.NA else v for v in values]
+    return values
+
+
 def _amount(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
         raise _Fallback
@@ -123,7 +131,7 @@ class RowValidator:
         slots = self._slots(frame.columns)
         process_columns = tuple(c for c in PROCESS_COLUMNS if c in set(frame.columns))
         names = list(frame.columns)
-        cells = [frame.iloc[:, j].tolist() for j in range(len(names))]
+        cells = [_cells(frame.iloc[:, j]) for j in range(len(names))]
         records = (dict(zip(names, row, strict=True)) for row in zip(*cells, strict=True)) if names else ({} for _ in frame.index)
         for index, row in zip(frame.index, records, strict=True):
             try:

@@ -31,6 +31,17 @@ def test_same_on_random_and_catalog_libraries():
     _same(candidate_frame(60, seed=3))
 
 
+def test_same_with_extension_dtypes_and_missing_cells():
+    """String/Int64 columns (e.g. from Dask's CSV reader) carry pd.NA, which counts as an empty cell."""
+    frame = formulations_to_frame(random_formulations(20, seed=4))
+    typed = frame.convert_dtypes()
+    assert any(isinstance(t, pd.StringDtype) for t in typed.dtypes) and typed.isna().any().any()
+    _same(typed)
+    validator = RowValidator()
+    plain = [f for _, f in validator.iter_frame(frame)]
+    assert [f for _, f in validator.iter_frame(typed)] == plain and not any(hasattr(f, "errors") for f in plain)
+
+
 _base = pd.concat([formulations_to_frame(random_formulations(6, seed=8)), candidate_frame(6, seed=1)], ignore_index=True)
 
 
