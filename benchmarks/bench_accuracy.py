@@ -40,6 +40,8 @@ def run_one(split: str, model: str, args: argparse.Namespace) -> Evaluation:
     overrides = ["--trainer.max_time", args.max_time]
     if args.max_epochs:
         overrides += ["--trainer.max_epochs", str(args.max_epochs)]
+    if args.seed is not None:
+        overrides += ["--seed_everything", str(args.seed)]
     if args.accelerator:
         overrides += ["--trainer.accelerator", args.accelerator]
     if args.num_workers is not None:
@@ -65,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gbm-estimators", type=int, default=600)
     parser.add_argument("--gbm-threads", type=int, default=1, help="LightGBM threads")
     parser.add_argument("--jobs", type=int, default=1, help="models trained at once")
+    parser.add_argument("--seed", type=int, default=None, help="override the configs' seed_everything")
     parser.add_argument("--accelerator", default="", help="override the configs' trainer.accelerator (e.g. gpu)")
     parser.add_argument("--num-workers", type=int, default=None, help="override the configs' data.num_workers")
     parser.add_argument("--workdir", default="runs/bench_accuracy")
