@@ -12,14 +12,7 @@ from resistml.formulation import Formulation
 from resistml.model import TARGETS, GINELayer, ResistNet, batch_inputs, predict_batch
 from tests.model_fixtures import random_formulations
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Small models run faster on one thread than on contended intra-op threads."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 SMALL = {"hidden": 32, "gnn_layers": 3, "heads": 4, "set_blocks": 2, "dropout": 0.0}

@@ -13,14 +13,7 @@ from tests.model_fixtures import random_formulations
 from train import FormulationDataModule, ResistNetModule, beta_gaussian_nll, warmup_cosine
 from train.datamodule import EpochShuffleSampler
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models train ~10x faster on one thread than on contended intra-op threads."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 TINY = {"hidden": 16, "gnn_layers": 3, "heads": 2, "set_blocks": 1, "dropout": 0.0}

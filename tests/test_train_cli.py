@@ -20,12 +20,7 @@ CONFIGS = Path(__file__).parents[1] / "train" / "configs"
 TINY = {"hidden": 16, "gnn_layers": 3, "heads": 2, "set_blocks": 1, "dropout": 0.0}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ import torch
 from lightning.pytorch.loggers import MLFlowLogger
 
 from resistml.evaluation.evaluate import Evaluation, eager_predictor, score
-from resistml.evaluation.recalibration import METHOD, fit_sigma_scale
+from resistml.evaluation.recalibration import calibration_record, fit_sigma_scale
 
 
 class EvaluateAndRegister(L.Callback):
@@ -78,8 +78,7 @@ class EvaluateAndRegister(L.Callback):
             if part == "val" and self.recalibrate:
                 factors = fit_sigma_scale(y, mean, sigma)
                 model.set_variance_scale(torch.as_tensor(factors**2))
-                meta["calibration"] = {"method": METHOD, "split": split, "part": part, "n": len(forms),
-                                       "sigma_scale": dict(zip(names, map(float, factors), strict=True))}
+                meta["calibration"] = calibration_record(names, factors, split, part, len(forms))
             info = {"split": split, "part": part, "n": len(forms), "checkpoint": meta.get("checkpoint")}
             results[part] = score(names, y, mean, sigma * factors, info)
         self._meta = {**meta, "targets": names}

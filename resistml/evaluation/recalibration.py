@@ -47,6 +47,12 @@ def fit_sigma_scale(y: np.ndarray, mean: np.ndarray, sigma: np.ndarray,
     return out
 
 
+def calibration_record(names: Sequence[str], factors: np.ndarray, split: str, part: str, n: int) -> dict[str, Any]:
+    """The ``calibration`` metadata entry of a fitted sigma scaling."""
+    return {"method": METHOD, "split": split, "part": part, "n": n,
+            "sigma_scale": {name: float(f) for name, f in zip(names, factors, strict=True)}}
+
+
 def recalibrate(model: Any, data: str | Path, split: str, part: str = "val",
                 names: Sequence[str] | None = None) -> dict[str, Any]:
     """Fit sigma factors of an eager ResistNet on ``part`` of ``split`` and set them in the model.
@@ -68,9 +74,7 @@ def recalibrate(model: Any, data: str | Path, split: str, part: str = "val",
     area = {name: [miscalibration_area(y[:, j], mean[:, j], s * sigma[:, j]) for s in (1.0, factors[j])]
             for j, name in enumerate(names)}
     return {
-        "method": METHOD,
-        "split": split, "part": part, "n": len(rows.formulations),
-        "sigma_scale": {name: float(f) for name, f in zip(names, factors, strict=True)},
+        **calibration_record(names, factors, split, part, len(rows.formulations)),
         "miscalibration_area_before": {name: float(a[0]) for name, a in area.items()},
         "miscalibration_area_after": {name: float(a[1]) for name, a in area.items()},
     }
