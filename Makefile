@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/python -m resistml.demo
+	$(BIN)/resistml demo
 
 test: setup
 	$(BIN)/python -m pytest -q

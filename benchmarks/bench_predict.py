@@ -32,10 +32,10 @@ import torch
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from resistml.export import export_model  # noqa: E402
+from resistml.inference.export import export_model  # noqa: E402
+from resistml.inference.predictor import Predictor, predict_table  # noqa: E402
 from resistml.model import ResistNet  # noqa: E402
 from resistml.paths import data_dir  # noqa: E402
-from resistml.predict import Predictor, predict_table  # noqa: E402
 
 
 def model_dir(arg: str | None, tmp: Path) -> Path:

@@ -15,8 +15,7 @@ import time
 
 import numpy as np
 
-from resistml import catalog
-from resistml.formulation import Formulation
+from resistml.formulation import Formulation, catalog
 from resistml.physics.simulator import simulate_many
 
 

@@ -15,9 +15,8 @@ import time
 
 import torch
 
-from resistml import catalog
-from resistml.chem.collate import collate_formulations
-from resistml.formulation import Formulation
+from resistml.features.collate import collate_formulations
+from resistml.formulation import Formulation, catalog
 from resistml.model import ResistNet, predict_batch
 
 

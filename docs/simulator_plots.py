@@ -13,8 +13,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from resistml.catalog import component  # noqa: E402
 from resistml.formulation import Formulation  # noqa: E402
+from resistml.formulation.catalog import component  # noqa: E402
 from resistml.physics.simulator import simulate, simulate_many  # noqa: E402
 
 OUT = Path(__file__).parent / "img"

@@ -29,8 +29,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import resistml
-from resistml import catalog
-from resistml.formulation import Formulation, FormulationError
+from resistml.formulation import Formulation, FormulationError, catalog
 from serve.limits import BodyLimitMiddleware, smiles_errors
 from serve.settings import Settings
 
@@ -134,8 +133,8 @@ def _jsonable(value: Any) -> Any:
 
 # ---- application -------------------------------------------------------------------------
 def _load_predictor(settings: Settings) -> Any:
-    from resistml.export import ArtifactError
-    from resistml.predict import Predictor
+    from resistml.inference.export import ArtifactError
+    from resistml.inference.predictor import Predictor
 
     if settings.model_dir is None or not settings.model_dir.exists():
         if settings.require_model:
@@ -284,8 +283,8 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     @app.post("/v1/check", tags=["v1"], dependencies=auth)
     def check(body: FormulationsRequest) -> dict[str, Any]:
         """Structure classes per component, warnings and claim coverage (technical reading)."""
-        from resistml.claims import claim_text
-        from resistml.cli.check import report
+        from resistml.formulation.claims import claim_text
+        from resistml.formulation.report import report
 
         forms = _validate(body, settings.max_formulations, settings)
         out = []

@@ -9,8 +9,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from resistml import catalog
-from resistml.formulation import Formulation
+from resistml.formulation import Formulation, catalog
 
 INLINE: dict[str, list[dict[str, Any]]] = {
     "acid_generator": [

@@ -14,8 +14,8 @@ from typing import Any
 
 import torch
 
-from resistml.domain import training_domain
-from resistml.export import export_model
+from resistml.inference.domain import training_domain
+from resistml.inference.export import export_model
 from resistml.model import ResistNet
 from tests.model_fixtures import random_formulations
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from resistml.catalog import component
 from resistml.formulation import Formulation
+from resistml.formulation.catalog import component
 
 
 def resist(gen=("TPS-Tf", 5.0), resin=("PHS-8k", 100.0), xl=("HMMM", 15.0), d=None,

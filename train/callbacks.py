@@ -48,7 +48,7 @@ class EvaluateAndRegister(L.Callback):
     @staticmethod
     def best_model(trainer: L.Trainer, module: L.LightningModule) -> tuple[torch.nn.Module, dict[str, Any]]:
         """Eager ResistNet of the best checkpoint (else the final weights) and its metadata."""
-        from resistml.checkpoint import load_checkpoint
+        from resistml.inference.checkpoint import load_checkpoint
 
         path = getattr(trainer.checkpoint_callback, "best_model_path", "") or ""
         if path and Path(path).is_file():
@@ -127,8 +127,8 @@ class EvaluateAndRegister(L.Callback):
 
     def export(self, out: Path, data_hash: str | None, metrics: dict[str, float], trainer: L.Trainer) -> Path:
         """A TorchScript artifact whose metadata names the registered model and version."""
-        from resistml.domain import training_domain
-        from resistml.export import export_model
+        from resistml.inference.domain import training_domain
+        from resistml.inference.export import export_model
 
         meta = {k: v for k, v in self._meta.items() if k != "checkpoint"}
         meta.update(model_name=self.registered_model_name, model_version=self.version,

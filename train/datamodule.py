@@ -17,10 +17,10 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Sampler
 
-from resistml.chem.collate import FormulationBatch, collate_formulations
 from resistml.datasets.dataset import read_table, target_matrix
 from resistml.datasets.schema import TARGETS, formulation_from_row
 from resistml.datasets.splits import PARTS, load_split
+from resistml.features.collate import FormulationBatch, collate_formulations
 from resistml.formulation import Formulation
 
 Pairs = list[tuple[Formulation, torch.Tensor]]

@@ -17,10 +17,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from resistml.chem.collate import PROCESS_FEATURES, FormulationBatch, process_feature_names
 from resistml.chem.graphs import FEATURIZER_VERSION
 from resistml.datasets.schema import TARGETS
 from resistml.evaluation.metrics import calibration_metrics, regression_metrics
+from resistml.features.collate import PROCESS_FEATURES, FormulationBatch, process_feature_names
 from resistml.model import ResistNet, predict_batch
 
 

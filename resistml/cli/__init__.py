@@ -1,4 +1,11 @@
-"""The ``resistml`` command. Each module in this package adds its subcommand via ``register(app)``."""
+"""The ``resistml`` command. Each module in this package adds its subcommand via ``register(app)``.
+
+Thin wrappers only: argument parsing, printing, exit codes. Every piece of logic a command
+runs lives in the library below (or in the ``train``/``serve`` applications it starts), so that
+``serve/`` and notebooks can use it too.
+
+May import: the whole library and the ``train``/``serve`` applications it starts.
+"""
 
 from __future__ import annotations
 

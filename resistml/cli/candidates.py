@@ -16,7 +16,7 @@ def candidates(
     seed: Annotated[int, typer.Option(help="random seed")] = 7,
 ) -> None:
     """Build the candidate library from the catalog (same seed, same table)."""
-    from resistml.candidates import candidate_frame
+    from resistml.inference.candidates import candidate_frame
 
     if out.suffix.lower() not in (".parquet", ".csv"):
         fail([f"--out: expected .parquet or .csv, got {out}"])

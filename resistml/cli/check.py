@@ -9,26 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from resistml.chem.roles import classify, recognised_roles
-from resistml.claims import claim_text, claims_covered
 from resistml.cli._common import EXIT_USAGE, fail, print_json
 from resistml.formulation import Formulation, FormulationError, load_formulations
-
-
-def report(formulation: Formulation) -> dict[str, Any]:
-    """The check result of one valid formulation, in the documented JSON shape."""
-    components = [
-        {"name": c.label, "role": c.role.value, "parts": c.parts, "classes": classify(c)}
-        for c in formulation.components
-    ]
-    return {"valid": True, "name": formulation.name, "errors": [],
-            "warnings": formulation.warnings(), "components": components,
-            "claims": claims_covered(formulation)}
-
-
-def invalid_report(errors: list[str]) -> dict[str, Any]:
-    """The check result of an invalid file."""
-    return {"valid": False, "errors": errors, "warnings": [], "components": [], "claims": []}
+from resistml.formulation.claims import claim_text
+from resistml.formulation.report import invalid_report, report
+from resistml.formulation.roles import recognised_roles
 
 
 def _print_human(formulation: Formulation, result: dict[str, Any], console: Console) -> None:

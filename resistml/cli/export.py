@@ -34,7 +34,7 @@ def dataset_metadata(data: Path, split: str, max_rows: int = 20_000) -> dict:
 
     from resistml.datasets.splits import load_split
     from resistml.datasets.store import read_formulations
-    from resistml.domain import training_domain
+    from resistml.inference.domain import training_domain
 
     card = json.loads((data / "card.json").read_text())
     try:
@@ -86,8 +86,8 @@ def export(
     as_json: Annotated[bool, typer.Option("--json", help="print the metadata as JSON")] = False,
 ) -> None:
     """Export a trained model and check that the exported programs reproduce it."""
-    from resistml.checkpoint import load_checkpoint
-    from resistml.export import ArtifactError, check_parity, export_model
+    from resistml.inference.checkpoint import load_checkpoint
+    from resistml.inference.export import ArtifactError, check_parity, export_model
 
     if not checkpoint.is_file():
         fail([f"--checkpoint: no file {checkpoint}"])

@@ -60,9 +60,9 @@ def predict(
     """Predict every row; invalid rows go to <out>.errors.csv with the reason; re-runs resume."""
     import torch
 
-    from resistml import batch_predict as bp
-    from resistml.export import ArtifactError
-    from resistml.predict import Predictor
+    from resistml.inference import batch as bp
+    from resistml.inference.export import ArtifactError
+    from resistml.inference.predictor import Predictor
 
     torch.set_num_threads(threads)
     model = model or _default_model()

@@ -21,7 +21,7 @@ def serve(
     """Serve /v1/predict, /v1/simulate, /v1/check, /v1/catalog, /v1/model and the GUI at /."""
     import uvicorn
 
-    from resistml.export import ArtifactError, verify_artifact
+    from resistml.inference.export import ArtifactError, verify_artifact
 
     if model is not None:
         try:

@@ -11,10 +11,11 @@ from resistml.cli._common import fail
 
 
 def train_args(
-    config: Path, data: Path | None, ckpt_path: str | None, overrides: list[str]
+    config: Path | list[Path], data: Path | None, ckpt_path: str | None, overrides: list[str]
 ) -> list[str]:
-    """LightningCLI ``fit`` arguments for the ``resistml train`` options."""
-    args = ["fit", "--config", str(config)]
+    """LightningCLI ``fit`` arguments for the ``resistml train`` options (configs merge in order)."""
+    configs = config if isinstance(config, list) else [config]
+    args = ["fit"] + [a for c in configs for a in ("--config", str(c))]
     if data is not None:
         args += ["--data.dataset", str(data)]
     if ckpt_path:
@@ -30,7 +31,12 @@ def register(app: typer.Typer) -> None:
     def train_cmd(
         ctx: typer.Context,
         config: Annotated[
-            Path, typer.Option("--config", help="YAML config, e.g. train/configs/small.yaml")
+            list[Path],
+            typer.Option(
+                "--config",
+                help="YAML config, e.g. train/configs/small.yaml; repeat to overlay "
+                "(e.g. --config small.yaml --config deepsets.yaml)",
+            ),
         ],
         data: Annotated[
             Path | None,
@@ -43,8 +49,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Train ResistNet; further arguments override the config, e.g. --trainer.max_epochs 5."""
-        if not config.is_file():
-            fail([f"--config: no such file {str(config)!r}"])
+        missing = [c for c in config if not c.is_file()]
+        if missing:
+            fail([f"--config: no such file {str(c)!r}" for c in missing])
         if data is not None and not (data / "shards").is_dir():
             fail(
                 [

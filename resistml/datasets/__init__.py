@@ -6,4 +6,7 @@
 - :mod:`~resistml.datasets.schema`: the Parquet layout; :mod:`~resistml.datasets.card`: card.json.
 - :mod:`~resistml.datasets.splits`: random / unseen molecules / unseen scaffolds / beam energy.
 - :mod:`~resistml.datasets.dataset`: stream Parquet rows into ``collate_formulations`` batches.
+
+May import: :mod:`resistml.features`, :mod:`resistml.physics`, :mod:`resistml.formulation`,
+:mod:`resistml.chem`, :mod:`resistml.targets`. Nothing above (model, inference, evaluation, cli).
 """

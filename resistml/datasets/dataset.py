@@ -2,7 +2,7 @@
 
 :class:`FormulationDataset` is a ``torch`` ``IterableDataset`` that streams Parquet record batches,
 keeps the rows of one split part with status "ok", rebuilds validated :class:`Formulation` objects
-and yields :class:`~resistml.chem.collate.FormulationBatch` es from ``collate_formulations``
+and yields :class:`~resistml.features.collate.FormulationBatch` es from ``collate_formulations``
 (unique molecules embedded once per batch). Memory stays at one record batch plus a shuffle buffer.
 """
 
@@ -109,7 +109,7 @@ class FormulationDataset(IterableDataset):
 
     def collate(self, rows: Sequence[dict]):
         """Rows -> FormulationBatch with the target matrix attached."""
-        from resistml.chem.collate import collate_formulations
+        from resistml.features.collate import collate_formulations
 
         forms = [formulation_from_row(r) for r in rows]
         y = torch.as_tensor(target_matrix(rows, self.targets, self.transform), dtype=torch.float32)

@@ -323,7 +323,7 @@ def _name(family: str, smiles: str) -> str:
 
 def catalog_components() -> tuple[list[LibraryMolecule], list[ResinTemplate]]:
     """The shipped catalog as library entries (fixed fractions, Mw and PDI for resins)."""
-    from resistml.catalog import entries
+    from resistml.formulation.catalog import entries
 
     mols, resins = [], []
     for entry in entries():

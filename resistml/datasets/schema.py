@@ -18,10 +18,11 @@ import pandas as pd
 import pyarrow as pa
 
 from resistml.formulation import Formulation, Process
+from resistml.targets import COLUMNS
 
 SCHEMA_VERSION = 1
-TARGETS: tuple[str, ...] = ("sensitivity", "gel_dose", "resolution_nm", "contrast", "ler_nm")
-"""Regression targets, in the column order of target tensors."""
+TARGETS: tuple[str, ...] = COLUMNS
+"""Regression targets, in the column order of target tensors (see :mod:`resistml.targets`)."""
 PROCESS_COLUMNS: tuple[str, ...] = tuple(Process.model_fields)
 STATUS_OK = "ok"
 

@@ -26,8 +26,12 @@ from resistml.evaluation.evaluate import Evaluation, EvaluationError, evaluate, 
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO / "train" / "configs"
-MODEL_CONFIGS = {"resistnet": "small.yaml", "deepsets": "deepsets.yaml", "nophysics": "nophysics.yaml"}
-"""Trained models of the comparison and their configs (in ``train/configs``)."""
+MODEL_CONFIGS = {
+    "resistnet": ("small.yaml",),
+    "deepsets": ("small.yaml", "deepsets.yaml"),
+    "nophysics": ("small.yaml", "nophysics.yaml"),
+}
+"""Trained models of the comparison and their configs (in ``train/configs``; overlays merge in order)."""
 LOG_NAMES = tuple(f"log10_{c}" for c in DATA_COLUMNS)
 """Output names of a model trained with ``data.transform: log10`` (every target in log10)."""
 
@@ -64,12 +68,15 @@ def best_checkpoint(root: str | Path) -> Path:
     return found[-1]
 
 
-def train_config(config: str | Path, data: str | Path, split: str, workdir: str | Path,
+def train_config(config: str | Path | Sequence[str | Path], data: str | Path, split: str, workdir: str | Path,
                  overrides: Sequence[str] = (), timeout_s: float | None = None) -> tuple[Path, float]:
-    """Run ``python -m train.cli fit`` in ``workdir``; return (best checkpoint, wall seconds)."""
+    """Run ``python -m train.cli fit`` in ``workdir`` with one config or several merged in order;
+    return (best checkpoint, wall seconds)."""
     root = Path(workdir)
     root.mkdir(parents=True, exist_ok=True)
-    args = [sys.executable, "-m", "train.cli", "fit", "--config", str(Path(config).resolve()),
+    configs = [config] if isinstance(config, str | Path) else list(config)
+    config = configs[-1]
+    args = [sys.executable, "-m", "train.cli", "fit", *[a for c in configs for a in ("--config", str(Path(c).resolve()))],
             "--data.dataset", str(Path(data).resolve()), "--data.split", split,
             "--trainer.enable_progress_bar", "false", *overrides]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
@@ -90,7 +97,7 @@ def train_and_evaluate(name: str, data: str | Path, split: str, workdir: str | P
 
     if name not in MODEL_CONFIGS:
         raise EvaluationError(f"model: expected one of {', '.join(MODEL_CONFIGS)}, got {name!r}")
-    ckpt, seconds = train_config(CONFIG_DIR / MODEL_CONFIGS[name], data, split, workdir, overrides)
+    ckpt, seconds = train_config([CONFIG_DIR / c for c in MODEL_CONFIGS[name]], data, split, workdir, overrides)
     result = evaluate(ckpt, data, split, part)
     last = sorted(Path(workdir).rglob("last.ckpt")) or [ckpt]  # epochs run, not the best epoch
     state = torch.load(last[0], map_location="cpu", weights_only=False)

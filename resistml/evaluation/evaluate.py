@@ -1,7 +1,7 @@
 """Evaluation harness: one split part of a generated dataset, a model's predictions, metrics, table.
 
-Models are an exported artifact directory (:class:`resistml.predict.Predictor`) or a Lightning
-checkpoint / state-dict file (:func:`resistml.checkpoint.load_checkpoint`). Predictions and true
+Models are an exported artifact directory (:class:`resistml.inference.predictor.Predictor`) or a Lightning
+checkpoint / state-dict file (:func:`resistml.inference.checkpoint.load_checkpoint`). Predictions and true
 values are compared in model space: an output named ``log10_<q>`` against log10 of the dataset
 column ``q``. Metrics are those of :mod:`resistml.evaluation.metrics` (MAE/RMSE/R^2 in log10
 space, percentage error of the value itself, 1/2-sigma coverage and miscalibration area after
@@ -133,7 +133,7 @@ def eager_predictor(model: Any) -> Callable[[Sequence[Formulation]], tuple[np.nd
     """Batched (mean, sigma) of an eager ResistNet, in chunks of :data:`PREDICT_CHUNK`."""
     import torch
 
-    from resistml.chem.collate import collate_formulations, process_feature_names
+    from resistml.features.collate import collate_formulations, process_feature_names
     from resistml.model import predict_batch
 
     physics = model.config.get("process_dim") == len(process_feature_names(True))
@@ -155,18 +155,18 @@ def eager_predictor(model: Any) -> Callable[[Sequence[Formulation]], tuple[np.nd
 
 def load_model(path: str | Path) -> LoadedModel:
     """An exported artifact directory or a checkpoint file, ready to predict."""
-    from resistml.export import ArtifactError
+    from resistml.inference.export import ArtifactError
 
     root = Path(path)
     if not root.exists():
         raise EvaluationError(f"model: no artifact directory or checkpoint file at {root}")
     try:
         if root.is_dir():
-            from resistml.predict import Predictor
+            from resistml.inference.predictor import Predictor
 
             predictor = Predictor.load(root)
             return LoadedModel(list(predictor.targets), predictor.predict_raw, dict(predictor.metadata), "artifact")
-        from resistml.checkpoint import load_checkpoint
+        from resistml.inference.checkpoint import load_checkpoint
         from resistml.model import TARGETS
 
         model, meta = load_checkpoint(root)

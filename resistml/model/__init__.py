@@ -1,4 +1,10 @@
-"""ResistNet: per-molecule GNN encoder, Set Transformer over components, Gaussian heads."""
+"""ResistNet: per-molecule GNN encoder, Set Transformer over components, Gaussian heads.
+
+Owns the network (torch and PyG layers only): it sees tensors (a
+:class:`resistml.features.collate.FormulationBatch` or its fields), never RDKit or files.
+
+May import: :mod:`resistml.targets`. Feature types only for type checking. Nothing above.
+"""
 
 from resistml.model.encoder import GINELayer, MoleculeEncoder
 from resistml.model.resistnet import TARGETS, ResistNet, batch_inputs, predict_batch

@@ -7,7 +7,7 @@ Gaussian negative log-likelihood (Nix & Weigend 1994; Kendall & Gal, NeurIPS 201
 prediction carries an uncertainty. Targets are predicted in the units of ``TARGETS`` (log10 of
 the physical quantity where named so); ``target_mean``/``target_std`` buffers standardise them.
 The model sees tensors only (no RDKit): the input sizes default to those of
-``resistml.chem.graphs`` and ``resistml.chem.collate`` (checked by the tests).
+``resistml.chem.graphs`` and ``resistml.features.collate`` (checked by the tests).
 """
 
 from __future__ import annotations
@@ -19,18 +19,13 @@ from torch import Tensor, nn
 
 from resistml.model.encoder import MoleculeEncoder
 from resistml.model.set_transformer import DeepSets, SetTransformer
+from resistml.targets import MODEL_NAMES
 
 if TYPE_CHECKING:
-    from resistml.chem.collate import FormulationBatch
+    from resistml.features.collate import FormulationBatch
 
-TARGETS: tuple[str, ...] = (
-    "log10_sensitivity",  # dose to clear/gel at the design thickness, log10(uC/cm2)
-    "log10_gel_dose",  # onset of insolubility, log10(uC/cm2)
-    "log10_resolution",  # smallest resolved half-pitch, log10(nm)
-    "contrast",  # gamma of the contrast curve (dimensionless)
-    "log10_ler",  # 3-sigma line-edge roughness, log10(nm)
-)
-"""Default target names, in output column order."""
+TARGETS: tuple[str, ...] = MODEL_NAMES
+"""Default output names, in column order (defined in :mod:`resistml.targets`)."""
 LOGVAR_MIN, LOGVAR_MAX = -12.0, 8.0
 """Clamp of the standardised log-variance heads (keeps the NLL finite)."""
 

@@ -1,0 +1,258 @@
+"""Batch prediction over candidate libraries: streamed chunks, resumable shards, errors file, Dask.
+
+The input is read ``chunk_size`` rows at a time (Parquet row batches, CSV chunks, JSONL lines;
+YAML documents), so memory stays flat in the number of rows. Each chunk's predictions and
+invalid rows go to ``<out>.parts/part-NNNNNN.parquet`` and ``errors-NNNNNN.parquet``; a re-run
+with the same input, chunk size and model skips the shards already written. At the end the
+shards are merged into ``<out>`` and ``<out stem>.errors.csv`` (row, name, error) and the parts
+folder is removed. With a Dask scheduler the input becomes a Dask DataFrame and each partition
+is predicted by a per-worker Predictor loaded once (``map_partitions``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from resistml.formulation import Formulation, FormulationError
+from resistml.formulation.table import formulation_to_row
+from resistml.inference.predictor import Predictor, predict_table
+
+INPUT_SUFFIXES = (".csv", ".tsv", ".parquet", ".jsonl", ".yaml", ".yml", ".json")
+
+
+# ---- input streaming ---------------------------------------------------------------------
+def _doc_rows(docs: Iterator[Any]) -> Iterator[dict[str, Any]]:
+    """File-format documents as table rows; an invalid document becomes a row carrying its error."""
+    for doc in docs:
+        if isinstance(doc, dict) and "components" in doc:
+            try:
+                yield formulation_to_row(Formulation.from_dict(doc))
+            except FormulationError as exc:
+                yield {"name": doc.get("name"), "__error__": "; ".join(exc.errors)}
+        elif isinstance(doc, dict):
+            yield doc  # already a flat table row
+        else:
+            yield {"__error__": f"expected a formulation mapping, got {type(doc).__name__}"}
+
+
+def _jsonl_docs(path: Path) -> Iterator[Any]:
+    with path.open() as fh:
+        for number, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield f"line {number}: not valid JSON ({exc.msg})"
+
+
+def _yaml_docs(path: Path) -> Iterator[Any]:
+    data = list(yaml.safe_load_all(path.read_text())) if path.suffix != ".json" else [json.loads(path.read_text())]
+    data = data[0] if len(data) == 1 else data
+    if isinstance(data, dict) and "formulations" in data:
+        data = data["formulations"]
+    yield from data if isinstance(data, list) else [data]
+
+
+def _batched(rows: Iterator[dict[str, Any]], size: int) -> Iterator[pd.DataFrame]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield pd.DataFrame(chunk)
+            chunk = []
+    if chunk:
+        yield pd.DataFrame(chunk)
+
+
+def iter_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
+    """The input as DataFrames of at most ``chunk_size`` rows (flat table form)."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
+            yield batch.to_pandas()
+    elif suffix in (".csv", ".tsv"):
+        yield from pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", chunksize=chunk_size)
+    elif suffix == ".jsonl":
+        yield from _batched(_doc_rows(_jsonl_docs(path)), chunk_size)
+    else:
+        yield from _batched(_doc_rows(_yaml_docs(path)), chunk_size)
+
+
+def count_rows(path: Path) -> int | None:
+    """Rows in the input when cheap to know (Parquet metadata), else None."""
+    return pq.ParquetFile(path).metadata.num_rows if path.suffix.lower() == ".parquet" else None
+
+
+# ---- one chunk ---------------------------------------------------------------------------
+def predict_chunk(predictor: Predictor, frame: pd.DataFrame, offset: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Predictions and errors of one chunk; ``row`` is the global 0-based input row."""
+    frame = frame.reset_index(drop=True)
+    frame.index = frame.index + offset
+    pre = pd.DataFrame(columns=["row", "error"])
+    if "__error__" in frame.columns:
+        bad = frame["__error__"].notna()
+        pre = pd.DataFrame({"row": frame.index[bad], "error": frame.loc[bad, "__error__"]})
+        frame = frame.loc[~bad].drop(columns="__error__")
+    out, errors = predict_table(predictor, frame, id_columns=("name",))
+    errors = pd.concat([pre, errors], ignore_index=True) if len(pre) else errors
+    return out, errors.astype({"row": "int64", "error": "string"})
+
+
+# ---- shards ------------------------------------------------------------------------------
+def _fingerprint(path: Path, chunk_size: int, model_version: str) -> str:
+    stat = path.stat()
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{chunk_size}|{model_version}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _parts_dir(out: Path, fingerprint: str) -> Path:
+    parts = out.with_name(out.name + ".parts")
+    stamp = parts / "run.json"
+    if parts.exists() and (not stamp.is_file() or json.loads(stamp.read_text()).get("fingerprint") != fingerprint):
+        shutil.rmtree(parts)  # a different input, chunk size or model: start over
+    parts.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"fingerprint": fingerprint}))
+    return parts
+
+
+def _write_shard(parts: Path, index: int, out: pd.DataFrame, errors: pd.DataFrame) -> None:
+    tmp = parts / f"part-{index:06d}.tmp"
+    out.to_parquet(tmp, index=False)
+    errors.to_parquet(parts / f"errors-{index:06d}.parquet", index=False)
+    tmp.rename(parts / f"part-{index:06d}.parquet")  # the part file marks the chunk done
+
+
+def merge_shards(parts: Path, out: Path, errors_file: Path, rank_by: str | None = None) -> tuple[int, int]:
+    """Concatenate shards into ``out`` (Parquet) and ``errors_file`` (CSV); return the row counts."""
+    files = sorted(parts.glob("part-*.parquet"))
+    predicted = 0
+    writer = None
+    for file in files:
+        table = pq.read_table(file)
+        if table.num_rows == 0:
+            continue
+        if writer is None:
+            writer = pq.ParquetWriter(out, table.schema)
+        writer.write_table(table.cast(writer.schema))
+        predicted += table.num_rows
+    if writer is not None:
+        writer.close()
+    else:
+        pd.DataFrame().to_parquet(out)
+    errors = [pd.read_parquet(f) for f in sorted(parts.glob("errors-*.parquet"))]
+    errors = pd.concat(errors, ignore_index=True) if errors else pd.DataFrame(columns=["row", "error"])
+    errors.sort_values("row").to_csv(errors_file, index=False)
+    if rank_by and predicted:
+        table = pq.read_table(out)
+        pq.write_table(table.sort_by([(rank_by, "ascending")]), out)
+    return predicted, len(errors)
+
+
+def errors_path(out: Path) -> Path:
+    """``library.parquet`` -> ``library.errors.csv``."""
+    return out.with_name(out.stem + ".errors.csv")
+
+
+def run_local(
+    predictor: Predictor,
+    source: Path,
+    out: Path,
+    chunk_size: int,
+    rank_by: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int]:
+    """Stream ``source`` through ``predictor`` chunk by chunk; return (rows seen, chunks skipped)."""
+    parts = _parts_dir(out, _fingerprint(source, chunk_size, predictor.version))
+    rows = skipped = 0
+    for index, frame in enumerate(iter_chunks(source, chunk_size)):
+        if (parts / f"part-{index:06d}.parquet").is_file():
+            skipped += 1
+        else:
+            _write_shard(parts, index, *predict_chunk(predictor, frame, rows))
+        rows += len(frame)
+        if progress:
+            progress(len(frame))
+    return rows, skipped
+
+
+# ---- Dask --------------------------------------------------------------------------------
+@lru_cache(maxsize=2)
+def worker_predictor(model_dir: str, fmt: str = "torchscript") -> Predictor:
+    """The Predictor of this worker process (loaded once, reused by every partition)."""
+    return Predictor.load(model_dir, fmt)
+
+
+def _partition(
+    frame: pd.DataFrame, model_dir: str, fmt: str, offsets: tuple[int, ...] = (0,), partition_info: dict | None = None
+) -> pd.DataFrame:
+    predictor = worker_predictor(model_dir, fmt)
+    offset = offsets[partition_info["number"]] if partition_info else 0
+    out, errors = predict_chunk(predictor, frame, offset)
+    errors = errors.assign(**{c: pd.NA for c in out.columns if c not in errors.columns})
+    both = pd.concat([out.assign(error=pd.NA), errors[[*out.columns, "error"]]], ignore_index=True)
+    text = {c: "string" for c in ("error", "domain_notes", "dose_unit", "name") if c in both.columns}
+    return both.astype({**text, "in_domain": "boolean", "row": "int64"})
+
+
+def run_dask(scheduler: str, model_dir: Path, source: Path, out: Path, chunk_size: int, fmt: str) -> int:
+    """Predict with Dask ``map_partitions`` on ``scheduler`` ('local' starts a LocalCluster)."""
+    import dask.dataframe as dd
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True) if scheduler == "local" else None
+    with Client(cluster if cluster is not None else scheduler):
+        if source.suffix.lower() == ".parquet":
+            ddf = dd.read_parquet(str(source), split_row_groups=True)
+        elif source.suffix.lower() in (".csv", ".tsv"):
+            ddf = dd.read_csv(str(source), sep="\t" if source.suffix.lower() == ".tsv" else ",", blocksize="16MB")
+        else:
+            ddf = dd.from_pandas(pd.concat(iter_chunks(source, chunk_size)), chunksize=chunk_size)
+        sizes = ddf.map_partitions(len).compute().tolist()
+        offsets = tuple(int(sum(sizes[:i])) for i in range(len(sizes)))
+        sample = _partition(ddf.head(2, npartitions=-1), str(model_dir), fmt)
+        result = ddf.map_partitions(_partition, str(model_dir), fmt, offsets, meta=sample.iloc[:0])
+        parts = out.with_name(out.name + ".dask")
+        shutil.rmtree(parts, ignore_errors=True)
+        schema = pa.Schema.from_pandas(sample, preserve_index=False)
+        result.to_parquet(str(parts), write_index=False, schema=schema)
+    if cluster is not None:
+        cluster.close()
+    return _split_dask_output(parts, out)
+
+
+def _split_dask_output(parts: Path, out: Path) -> int:
+    """Turn the Dask output (predictions and errors together) into the normal shard layout."""
+    shards = out.with_name(out.name + ".parts")
+    shutil.rmtree(shards, ignore_errors=True)
+    shards.mkdir()
+    rows = 0
+    for i, file in enumerate(sorted(parts.glob("*.parquet"))):
+        frame = pd.read_parquet(file)
+        rows += len(frame)
+        bad = frame["error"].notna()
+        good = frame.loc[~bad].drop(columns="error")
+        errs = frame.loc[bad, ["row", "error"]]
+        _write_shard(shards, i, good, errs.astype({"row": "int64", "error": "string"}))
+    shutil.rmtree(parts)
+    return rows
+
+
+def finish(out: Path, rank_by: str | None) -> tuple[int, int, Path]:
+    """Merge shards into the final files and remove them; return (predicted, errors, errors file)."""
+    parts = out.with_name(out.name + ".parts")
+    err_file = errors_path(out)
+    predicted, errors = merge_shards(parts, out, err_file, rank_by)
+    shutil.rmtree(parts)
+    return predicted, errors, err_file
+

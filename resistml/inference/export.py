@@ -1,0 +1,397 @@
+"""Model artifacts: export a ResistNet to TorchScript and ``torch.export``, load and verify them.
+
+An artifact directory holds
+
+- ``model.ts``: ``torch.jit.script`` of the model with its two entry points
+  ``encode_molecules`` (graphs -> embeddings [U, H]) and ``predict_formulations``
+  (embeddings + index/role/amount/process tensors -> mean, variance [B, T]);
+- ``encode_molecules.pt2`` and ``predict_formulations.pt2``: the same two entry points as
+  ``torch.export`` programs with dynamic sizes (TorchScript is deprecated upstream);
+- ``metadata.json``: model name/version, featuriser version and feature sizes, targets with
+  units, normalisation constants, training-data hash, training domain and metrics;
+- ``SHA256SUMS``: the SHA-256 of every other file (``sha256sum -c`` format).
+
+:func:`load_artifact` checks the checksums, the artifact format and the featuriser version
+and sizes against this installation, and raises :class:`ArtifactError` with one clear line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+import resistml
+from resistml.chem import graphs
+from resistml.features import collate
+from resistml.targets import definitions, is_target, model_units
+
+ARTIFACT_FORMAT = "resistml-artifact/1"
+TORCHSCRIPT_FILE = "model.ts"
+EXPORT_FILES = {"encode": "encode_molecules.pt2", "predict": "predict_formulations.pt2"}
+METADATA_FILE = "metadata.json"
+CHECKSUM_FILE = "SHA256SUMS"
+FORMATS = ("torchscript", "export")
+REQUIRED_METADATA = ("model_name", "model_version")
+PHYSICS_NAME = collate.PHYSICS_FEATURES[0]
+
+
+class ArtifactError(RuntimeError):
+    """A model artifact that cannot be used; the message says which file and why."""
+
+
+# ---- featuriser description --------------------------------------------------------------
+def featurizer_info(physics: bool) -> dict[str, Any]:
+    """Version and feature sizes of this installation's featuriser (stored in every artifact)."""
+    process = list(collate.PROCESS_FEATURES) + (list(collate.PHYSICS_FEATURES) if physics else [])
+    return {
+        "version": graphs.FEATURIZER_VERSION,
+        "atom_dim": graphs.ATOM_DIM,
+        "bond_dim": graphs.BOND_DIM,
+        "num_role_ids": collate.NUM_ROLE_IDS,
+        "amount_features": list(collate.AMOUNT_FEATURES),
+        "process_features": process,
+    }
+
+
+def check_featurizer(stored: dict[str, Any]) -> None:
+    """Raise ArtifactError when an artifact's featuriser differs from this installation's."""
+    physics = PHYSICS_NAME in stored.get("process_features", [])
+    current = featurizer_info(physics)
+    for key, value in current.items():
+        if stored.get(key) != value:
+            raise ArtifactError(
+                f"{METADATA_FILE}: featurizer.{key} is {stored.get(key)!r} but this resistml "
+                f"{resistml.__version__} has {value!r}; re-export the model with this version"
+            )
+
+
+# ---- entry-point wrappers for torch.export -----------------------------------------------
+class EncodeEntry(nn.Module):
+    """``encode_molecules`` as a forward; ``graph_ids`` [U] carries the molecule count as a shape."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor, batch: Tensor, graph_ids: Tensor) -> Tensor:
+        return self.model.encode_molecules(x, edge_index, edge_attr, batch, graph_ids.shape[0])
+
+
+class PredictEntry(nn.Module):
+    """``predict_formulations`` as a forward."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(
+        self,
+        mol_emb: Tensor,
+        struct_index: Tensor,
+        struct_weight: Tensor,
+        struct_slot: Tensor,
+        roles: Tensor,
+        amounts: Tensor,
+        mask: Tensor,
+        process: Tensor,
+    ) -> tuple[Tensor, Tensor]:
+        return self.model.predict_formulations(
+            mol_emb, struct_index, struct_weight, struct_slot, roles, amounts, mask, process
+        )
+
+
+def example_batch(physics: bool = False, n: int = 3) -> collate.FormulationBatch:
+    """A small collated batch of catalog-free formulations (the export example)."""
+    from resistml.formulation import Formulation
+
+    gens = ["c1ccc(cc1)[S+](c1ccccc1)c1ccccc1.[O-]S(=O)(=O)C(F)(F)F", "c1ccc(cc1)[I+]c1ccccc1.[O-]S(=O)(=O)C(F)(F)F"]
+    units = [{"smiles": "[*]CC([*])c1ccc(O)cc1", "fraction": 0.8}, {"smiles": "[*]CC([*])c1ccccc1", "fraction": 0.2}]
+    forms = []
+    for i in range(n):
+        comps = [
+            {"role": "acid_generator", "smiles": gens[i % 2], "parts": 2.0 + i},
+            {"role": "resin", "repeat_units": units, "mw": 8000 + 1000 * i, "pdi": 1.3, "parts": 100},
+            {"role": "crosslinker", "smiles": "COCN(COC)c1nc(N(COC)COC)nc(N(COC)COC)n1", "parts": 10},
+        ]
+        if i % 2:
+            comps.append({"role": "base", "smiles": "CCCCCCCCN(CCCCCCCC)CCCCCCCC", "parts": 0.3})
+        forms.append(Formulation.from_dict({"name": f"example{i}", "components": comps}))
+    return collate.collate_formulations(forms, physics=physics)
+
+
+def _encode_args(fb: collate.FormulationBatch) -> tuple[Tensor, ...]:
+    g = fb.graphs
+    return g.x, g.edge_index, g.edge_attr, g.batch, torch.arange(int(g.num_graphs))
+
+
+def _predict_args(fb: collate.FormulationBatch, emb: Tensor) -> tuple[Tensor, ...]:
+    return (emb, fb.struct_index, fb.struct_weight, fb.struct_slot, fb.roles, fb.amounts, fb.mask, fb.process)
+
+
+def _export_programs(model: nn.Module, fb: collate.FormulationBatch) -> dict[str, Any]:
+    dim = torch.export.Dim
+    nodes, edges, mols = dim("nodes", min=2), dim("edges", min=2), dim("molecules", min=2)
+    b, k, m = dim("formulations", min=2), dim("slots", min=2, max=64), dim("structures", min=2)
+    encode = torch.export.export(
+        EncodeEntry(model),
+        _encode_args(fb),
+        dynamic_shapes=({0: nodes}, {1: edges}, {0: edges}, {0: nodes}, {0: mols}),
+        strict=False,
+    )
+    with torch.no_grad():
+        emb = model.encode_molecules(*_encode_args(fb)[:4], int(fb.graphs.num_graphs))
+    predict = torch.export.export(
+        PredictEntry(model),
+        _predict_args(fb, emb),
+        dynamic_shapes=({0: mols}, {0: m}, {0: m}, {0: m}, {0: b, 1: k}, {0: b, 1: k}, {0: b, 1: k}, {0: b}),
+        strict=False,
+    )
+    return {"encode": encode, "predict": predict}
+
+
+# ---- writing -----------------------------------------------------------------------------
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _complete_metadata(model: nn.Module, metadata: dict[str, Any], physics: bool) -> dict[str, Any]:
+    missing = [k for k in REQUIRED_METADATA if k not in metadata]
+    if missing:
+        raise ValueError(f"metadata: missing {', '.join(missing)}")
+    out = dict(metadata)
+    if "targets" not in out:
+        from resistml.model import TARGETS
+
+        out["targets"] = list(TARGETS[: getattr(model, "num_targets", len(TARGETS))])
+    known = [t for t in out["targets"] if is_target(t)]
+    out["target_units"] = {t: "unknown" for t in out["targets"]} | model_units(known)
+    out["target_definitions"] = definitions(known)
+    out["format"] = ARTIFACT_FORMAT
+    out["featurizer"] = featurizer_info(physics)
+    out["model_config"] = {k: v for k, v in getattr(model, "config", {}).items() if _jsonable(v)}
+    out.setdefault("normalisation", _normalisation(model))
+    out["exported_with"] = {
+        "resistml": resistml.__version__,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    return out
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _normalisation(model: nn.Module) -> dict[str, list[float]]:
+    mean, std = getattr(model, "target_mean", None), getattr(model, "target_std", None)
+    if mean is None or std is None:
+        return {}
+    return {"target_mean": mean.tolist(), "target_std": std.tolist()}
+
+
+def _uses_physics(model: nn.Module) -> bool:
+    """Whether the model reads the physics process columns; refuse widths the featuriser lacks."""
+    process_dim = getattr(model, "config", {}).get("process_dim", len(collate.PROCESS_FEATURES))
+    plain, physics = len(collate.process_feature_names(False)), len(collate.process_feature_names(True))
+    if process_dim not in (plain, physics):
+        raise ArtifactError(
+            f"model: process_dim {process_dim} matches neither featuriser width ({plain}, or {physics} with physics)"
+        )
+    return process_dim == physics
+
+
+def export_model(
+    model: nn.Module,
+    metadata: dict[str, Any],
+    out_dir: str | Path,
+    *,
+    formats: tuple[str, ...] = FORMATS,
+) -> Path:
+    """Write an artifact (see module docstring) for an eager ResistNet; return its directory.
+
+    ``metadata`` needs at least ``model_name``, ``model_version`` and ``targets`` (names in
+    output order); training adds ``data_hash``, ``domain`` (see :func:`training_domain`) and
+    ``metrics``. Featuriser, normalisation and version fields are filled in here.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model = model.eval()
+    physics = _uses_physics(model)
+    meta = _complete_metadata(model, metadata, physics)
+    fb = example_batch(physics)
+    with torch.no_grad():
+        if "torchscript" in formats:
+            torch.jit.save(torch.jit.script(model), str(out / TORCHSCRIPT_FILE))
+        if "export" in formats:
+            for key, program in _export_programs(model, fb).items():
+                torch.export.save(program, str(out / EXPORT_FILES[key]))
+    (out / METADATA_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    names = [p.name for p in sorted(out.iterdir()) if p.is_file() and p.name != CHECKSUM_FILE]
+    (out / CHECKSUM_FILE).write_text("".join(f"{_sha256(out / n)}  {n}\n" for n in names))
+    return out
+
+
+# ---- loading -----------------------------------------------------------------------------
+def verify_artifact(path: str | Path) -> dict[str, Any]:
+    """Check checksums, format and featuriser of an artifact directory; return its metadata."""
+    root = Path(path)
+    if not root.is_dir():
+        raise ArtifactError(f"{root}: no model artifact directory here (run `resistml export` first)")
+    sums = root / CHECKSUM_FILE
+    if not sums.is_file():
+        raise ArtifactError(f"{sums}: checksum file missing; not a complete resistml artifact")
+    for line in sums.read_text().splitlines():
+        digest, _, name = line.partition("  ")
+        file = root / name
+        if not file.is_file():
+            raise ArtifactError(f"{file}: listed in {CHECKSUM_FILE} but missing")
+        if _sha256(file) != digest:
+            raise ArtifactError(f"{file}: checksum mismatch (file corrupted or modified)")
+    try:
+        meta = json.loads((root / METADATA_FILE).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ArtifactError(f"{root / METADATA_FILE}: unreadable ({exc})") from None
+    if meta.get("format") != ARTIFACT_FORMAT:
+        raise ArtifactError(
+            f"{root / METADATA_FILE}: artifact format {meta.get('format')!r} is not the supported {ARTIFACT_FORMAT!r}"
+        )
+    check_featurizer(meta.get("featurizer", {}))
+    return meta
+
+
+def _described(meta: dict[str, Any]) -> dict[str, Any]:
+    """Metadata with the units of every known target from :mod:`resistml.targets`.
+
+    Artifacts exported before the target registry stored "unknown" for some units; the registry
+    is the source of truth, so loaded metadata always shows them (the file itself is untouched).
+    """
+    known = [t for t in meta.get("targets", []) if is_target(t)]
+    return {**meta, "target_units": {**meta.get("target_units", {}), **model_units(known)},
+            "target_definitions": definitions(known)}
+
+
+@dataclass
+class Artifact:
+    """A loaded, verified artifact: the two entry points plus the metadata."""
+
+    metadata: dict[str, Any]
+    encode: Callable[[Tensor, Tensor, Tensor, Tensor, int], Tensor]
+    predict: Callable[..., tuple[Tensor, Tensor]]
+    format: str
+
+    @property
+    def version(self) -> str:
+        return f"{self.metadata['model_name']}:{self.metadata['model_version']}"
+
+
+def load_artifact(path: str | Path, format: str = "torchscript") -> Artifact:
+    """Verify and load an artifact in ``format`` ('torchscript' or 'export')."""
+    if format not in FORMATS:
+        raise ArtifactError(f"format: expected one of {', '.join(FORMATS)}, got {format!r}")
+    root = Path(path)
+    meta = _described(verify_artifact(root))
+    try:
+        if format == "torchscript":
+            module = torch.jit.load(str(root / TORCHSCRIPT_FILE), map_location="cpu").eval()
+            return Artifact(meta, module.encode_molecules, module.predict_formulations, format)
+        encode = torch.export.load(str(root / EXPORT_FILES["encode"])).module()
+        predict = torch.export.load(str(root / EXPORT_FILES["predict"])).module()
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise ArtifactError(f"{root}: cannot load the {format} model ({str(exc).splitlines()[0]})") from None
+
+    def encode_fn(x: Tensor, edge_index: Tensor, edge_attr: Tensor, batch: Tensor, num_graphs: int) -> Tensor:
+        return encode(*_pad_graphs(x, edge_index, edge_attr, batch, num_graphs))[:num_graphs]
+
+    def predict_fn(*args: Tensor) -> tuple[Tensor, Tensor]:
+        batch_size = int(args[4].shape[0])
+        mean, var = predict(*_pad_formulations(*args))
+        return mean[:batch_size], var[:batch_size]
+
+    return Artifact(meta, encode_fn, predict_fn, format)
+
+
+def _pad_graphs(
+    x: Tensor, edge_index: Tensor, edge_attr: Tensor, batch: Tensor, num_graphs: int
+) -> tuple[Tensor, ...]:
+    """Append one ethane graph so every exported dimension is >= 2 (the export's size floor)."""
+    pad = graphs.mol_graph("CC")
+    n = x.shape[0]
+    return (
+        torch.cat([x, pad.x]),
+        torch.cat([edge_index, pad.edge_index + n], dim=1),
+        torch.cat([edge_attr, pad.edge_attr]),
+        torch.cat([batch, torch.full((pad.x.shape[0],), num_graphs, dtype=batch.dtype)]),
+        torch.arange(num_graphs + 1),
+    )
+
+
+def _pad_formulations(
+    emb: Tensor, index: Tensor, weight: Tensor, slot: Tensor, roles: Tensor, amounts: Tensor, mask: Tensor, process: Tensor
+) -> tuple[Tensor, ...]:
+    """Pad to >= 2 molecules, structures, formulations and slots without changing real outputs."""
+    b, k = roles.shape
+    if k < 2:
+        slot = (slot // k) * 2 + slot % k
+        roles = torch.cat([roles, torch.zeros_like(roles[:, :1])], dim=1)
+        amounts = torch.cat([amounts, torch.zeros_like(amounts[:, :1])], dim=1)
+        mask = torch.cat([mask, torch.zeros_like(mask[:, :1])], dim=1)
+        k = 2
+    if b < 2:
+        index, weight, slot = torch.cat([index, index]), torch.cat([weight, weight]), torch.cat([slot, slot + k])
+        roles, amounts, mask, process = (torch.cat([t, t]) for t in (roles, amounts, mask, process))
+    if emb.shape[0] < 2:
+        emb = torch.cat([emb, torch.zeros_like(emb)])
+    if index.shape[0] < 2:
+        index, weight, slot = (torch.cat([t, torch.zeros_like(t[:1])]) for t in (index, weight, slot))
+    return emb, index, weight, slot, roles, amounts, mask, process
+
+
+def check_parity(
+    model: nn.Module,
+    path: str | Path,
+    tol: float = 1e-5,
+    sizes: tuple[int, ...] = (1, 5),
+    formats: tuple[str, ...] = FORMATS,
+) -> list[str]:
+    """Compare the exported formats with the eager model on batches of each size in ``sizes``.
+
+    The sizes differ from the export example (3 formulations), so dynamic shapes are exercised.
+    Returns one line per disagreement larger than ``tol`` (empty when every format agrees).
+    """
+    meta = verify_artifact(path)
+    physics = PHYSICS_NAME in meta["featurizer"]["process_features"]
+    present = [f for f in formats if f == "torchscript" or (Path(path) / EXPORT_FILES["encode"]).is_file()]
+    artifacts = [load_artifact(path, fmt) for fmt in present]
+    errors = []
+    with torch.no_grad():
+        for n in sizes:
+            fb = example_batch(physics, n=n)
+            g = fb.graphs
+            graph_args = (g.x, g.edge_index, g.edge_attr, g.batch, int(g.num_graphs))
+            ref = model.eval().predict_formulations(*_predict_args(fb, model.encode_molecules(*graph_args)))
+            for art in artifacts:
+                out = art.predict(*_predict_args(fb, art.encode(*graph_args)))
+                for what, a, b in zip(("mean", "variance"), out, ref, strict=True):
+                    diff = float((a - b).abs().max())
+                    if not diff <= tol:
+                        errors.append(f"{path}: {art.format} {what} differs from the eager model by {diff:.3g} "
+                                      f"(> {tol:g}) on {n} formulations")
+    return errors
