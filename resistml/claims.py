@@ -355,8 +355,9 @@ CLAIMS: tuple[Claim, ...] = (
     Claim(7, 1, _AMINO, _melamine_or_urea_crosslinker),
     Claim(8, 1, _KEV, _high_energy_beam),
     Claim(9, None, '(A) "a compound generating an acid and/or radical species", (B\') "a resin '
-          'having at least one unsaturated bond polymerizable ..., which is insoluble in water but '
-          'soluble in an alkali aqueous solution", (C) "a crosslinking agent"', _claim9),
+          'having at least one unsaturated bond polymerizable by an acid and/or an alkali, which is '
+          'insoluble in water but soluble in an alkali aqueous solution", (C) "a crosslinking '
+          'agent"', _claim9),
     Claim(10, 9, '(B\') is "a resin containing the repeating unit shown by following formula '
           '(a\')" (hydroxystyrene-type unit with a polymerizable C=C group (b), (c) or (d) on a '
           'ring oxygen)', _formula_a_prime),

@@ -284,7 +284,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     @app.post("/v1/check", tags=["v1"], dependencies=auth)
     def check(body: FormulationsRequest) -> dict[str, Any]:
         """Structure classes per component, warnings and claim coverage (technical reading)."""
-        from resistml.claims import claim_text
+        from resistml.claims import DISCLAIMER, PATENT, claim_notes, claim_text
         from resistml.cli.check import report
 
         forms = _validate(body, settings.max_formulations, settings)
@@ -292,6 +292,8 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         for form in forms:
             result = report(form)
             result["claim_texts"] = [claim_text(n) for n in result["claims"]]
+            result["claim_notes"] = claim_notes(form)
+            result["claims_of"] = f"{PATENT} ({DISCLAIMER})"
             out.append(result)
         return {"results": out}
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from resistml.chem.roles import classify, recognised_roles
-from resistml.claims import claim_text, claims_covered
+from resistml.claims import DISCLAIMER, PATENT, claim_notes, claim_text, claims_covered
 from resistml.cli._common import EXIT_USAGE, fail, print_json
 from resistml.formulation import Formulation, FormulationError, load_formulations
 
@@ -49,11 +49,13 @@ def _print_human(formulation: Formulation, result: dict[str, Any], console: Cons
     console.print(f"process: {process.radiation}, {unit} energy {process.energy_keV:g} keV, "
                   f"{process.thickness_nm:g} nm film")
     if result["claims"]:
-        console.print("claims covered (technical reading, not legal advice):")
+        console.print(f"claims of {PATENT} covered ({DISCLAIMER}):", highlight=False)
         for number in result["claims"]:
             console.print(f"  {claim_text(number)}", highlight=False)
     else:
-        console.print("claims covered: none (technical reading, not legal advice)")
+        console.print(f"claims of {PATENT} covered: none ({DISCLAIMER})", highlight=False)
+    for note in result.get("claim_notes", []):
+        console.print(f"  reading: {note}", highlight=False)
     for warning in result["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
 
@@ -70,7 +72,7 @@ def check(
             print_json(invalid_report(exc.errors))
             raise typer.Exit(EXIT_USAGE) from None
         fail(exc.errors)
-    results = [report(f) for f in formulations]
+    results = [{**report(f), "claim_notes": claim_notes(f)} for f in formulations]
     if as_json:
         print_json(results[0] if len(results) == 1 else results)
         return
