@@ -111,7 +111,7 @@ _FEATURE_SMARTS: dict[str, str] = {
     "claim_urea": f"{_N_CH2_OR}[CX3;!$({_GLYCOLURIL_CORE})](=O)[NX3]",
     "claim_glycoluril": f"{_N_CH2_OR}[CX3;$({_GLYCOLURIL_CORE})](=O)[NX3]",
 }
-_FEATURE_TEXT: dict[str, str] = {
+CLAIM_FEATURES: dict[str, str] = {  # the claim-specific features and what they mean
     "claim_melamine": "alkoxy/acyloxymethylated melamine (claims 7, 16)",
     "claim_guanamine": "alkoxy/acyloxymethylated guanamine (claims 7, 16 only if read as melamine)",
     "claim_urea": "alkoxy/acyloxymethylated urea, not glycoluril (claims 7, 16)",
@@ -169,7 +169,7 @@ def _ring_o_group_is_polymerizable(mol: Chem.Mol, ring_c: int, oxygen: int, side
         Chem.SanitizeMol(mol2)
         smiles = Chem.MolToSmiles(mol2)
         return bool(set(classify_smiles(smiles)) & set(_POLYMERIZABLE_CC))
-    except Exception:  # noqa: BLE001 - an unusual fragment (e.g. a fused aromatic side group)
+    except Exception:  # an unusual fragment (e.g. a fused aromatic side group)
         return False
 
 
@@ -217,7 +217,7 @@ def is_formula_a_prime_unit(smiles: str) -> bool:
 
 
 def claim_features(component: Component) -> frozenset[str]:
-    """Claim-specific structure features of a component (names in ``_FEATURE_TEXT``)."""
+    """Claim-specific structure features of a component (names in ``CLAIM_FEATURES``)."""
     if component.repeat_units is not None:
         units = [u.smiles for u in component.repeat_units]
         return frozenset({"formula_a_prime"} if any(map(is_formula_a_prime_unit, units)) else ())
