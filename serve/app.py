@@ -283,7 +283,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     @app.post("/v1/check", tags=["v1"], dependencies=auth)
     def check(body: FormulationsRequest) -> dict[str, Any]:
         """Structure classes per component, warnings and claim coverage (technical reading)."""
-        from resistml.formulation.claims import claim_text
+        from resistml.formulation.claims import DISCLAIMER, PATENT, claim_text
         from resistml.formulation.report import report
 
         forms = _validate(body, settings.max_formulations, settings)
@@ -291,6 +291,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         for form in forms:
             result = report(form)
             result["claim_texts"] = [claim_text(n) for n in result["claims"]]
+            result["claims_of"] = f"{PATENT} ({DISCLAIMER})"
             out.append(result)
         return {"results": out}
 

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from resistml.cli._common import EXIT_USAGE, fail, print_json
 from resistml.formulation import Formulation, FormulationError, load_formulations
-from resistml.formulation.claims import claim_text
+from resistml.formulation.claims import DISCLAIMER, PATENT, claim_text
 from resistml.formulation.report import invalid_report, report
 from resistml.formulation.roles import recognised_roles
 
@@ -34,11 +34,13 @@ def _print_human(formulation: Formulation, result: dict[str, Any], console: Cons
     console.print(f"process: {process.radiation}, {unit} energy {process.energy_keV:g} keV, "
                   f"{process.thickness_nm:g} nm film")
     if result["claims"]:
-        console.print("claims covered (technical reading, not legal advice):")
+        console.print(f"claims of {PATENT} covered ({DISCLAIMER}):", highlight=False)
         for number in result["claims"]:
             console.print(f"  {claim_text(number)}", highlight=False)
     else:
-        console.print("claims covered: none (technical reading, not legal advice)")
+        console.print(f"claims of {PATENT} covered: none ({DISCLAIMER})", highlight=False)
+    for note in result.get("claim_notes", []):
+        console.print(f"  reading: {note}", highlight=False)
     for warning in result["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
 

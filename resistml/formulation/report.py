@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from resistml.formulation.claims import claims_covered
+from resistml.formulation.claims import claim_notes, claims_covered
 from resistml.formulation.roles import classify
 from resistml.formulation.schema import Formulation
 
@@ -20,9 +20,9 @@ def report(formulation: Formulation) -> dict[str, Any]:
     ]
     return {"valid": True, "name": formulation.name, "errors": [],
             "warnings": formulation.warnings(), "components": components,
-            "claims": claims_covered(formulation)}
+            "claims": claims_covered(formulation), "claim_notes": claim_notes(formulation)}
 
 
 def invalid_report(errors: list[str]) -> dict[str, Any]:
     """The check result of an invalid file."""
-    return {"valid": False, "errors": errors, "warnings": [], "components": [], "claims": []}
+    return {"valid": False, "errors": errors, "warnings": [], "components": [], "claims": [], "claim_notes": []}

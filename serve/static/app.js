@@ -147,7 +147,9 @@ function showClaims(result) {
   box.replaceChildren();
   const list = el("ul", { id: "claim-list" });
   for (const text of result.claim_texts) list.append(el("li", { text }));
-  box.append(result.claims.length ? list : el("p", { text: "No claim of the seed patent is covered." }));
+  box.append(result.claims.length ? list : el("p", { text: "No claim of US 6,824,948 B1 is covered." }));
+  const notes = result.claim_notes || [];
+  if (notes.length) box.append(el("ul", { id: "claim-notes", class: "notes" }, ...notes.map((n) => el("li", { text: "reading: " + n }))));
   const classes = el("table", { class: "small" });
   for (const c of result.components) {
     classes.append(el("tr", {}, el("td", { text: c.name }), el("td", { text: c.role }), el("td", { text: c.classes.join(", ") || "–" })));

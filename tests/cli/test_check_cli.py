@@ -33,7 +33,8 @@ def test_examples_pass_check_json(runner: CliRunner, path: Path) -> None:
 def test_json_claims_and_classes(runner: CliRunner) -> None:
     path = data_dir() / "examples" / "claim9-bprime-melamine-100keV.yaml"
     payload = json.loads(runner.invoke(app, ["check", str(path), "--json"]).stdout)
-    assert payload["claims"] == [9, 10, 11, 12, 15, 16]
+    assert payload["claims"] == [9, 10, 12, 13, 16, 17]
+    assert payload["claim_notes"] == []
     resin = next(c for c in payload["components"] if c["role"] == "resin")
     assert resin["name"] == "PHS-MA-20"
     assert {"polymerizable_resin", "hydroxystyrene_resin"} <= set(resin["classes"])
@@ -43,8 +44,22 @@ def test_human_output_lists_claims(runner: CliRunner) -> None:
     path = data_dir() / "examples" / "claim1-onium-melamine-100keV.yaml"
     result = runner.invoke(app, ["check", str(path)])
     assert result.exit_code == 0
-    assert "claim 8 (of 1): electron beam of >= 75 keV" in result.stdout
-    assert "not legal advice" in result.stdout
+    text = " ".join(result.stdout.split())  # rich wraps long lines
+    assert 'claim 8 (of 1): "suitable for electron beam irradiation' in text
+    assert "claims of US 6,824,948 B1 covered (technical reading, not a legal opinion):" in text
+    assert "reading:" not in text
+
+
+def test_glycoluril_reading_is_shown(runner: CliRunner) -> None:
+    path = data_dir() / "examples" / "claim1-glycoluril-vinylether-50keV.yaml"
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "reading: claim 7: yes, reading glycoluril (TMGU) as a cyclic urea" in text
+    payload = json.loads(runner.invoke(app, ["check", str(path), "--json"]).stdout)
+    assert payload["claims"] == [1, 3, 4, 7]
+    assert payload["claim_notes"] == [
+        "claim 7: yes, reading glycoluril (TMGU) as a cyclic urea (acetylenediurea)"]
 
 
 BAD = """name: bad
@@ -73,7 +88,7 @@ def test_invalid_file_json(runner: CliRunner, tmp_path: Path) -> None:
     payload = json.loads(result.stdout)
     assert payload == {"valid": False,
                        "errors": ["components[2].smiles: RDKit cannot parse 'C1CC'"],
-                       "warnings": [], "components": [], "claims": []}
+                       "warnings": [], "components": [], "claims": [], "claim_notes": []}
 
 
 def test_missing_file(runner: CliRunner, tmp_path: Path) -> None:

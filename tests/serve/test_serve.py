@@ -143,6 +143,7 @@ def test_catalog_check_model_docs_and_health(client):
     result = client.post("/v1/check", json=_body()).json()["results"][0]
     assert result["valid"] and "alkoxymethyl_melamine" in result["components"][2]["classes"]
     assert len(result["claim_texts"]) == len(result["claims"])
+    assert result["claim_notes"] == [] and "US 6,824,948 B1" in result["claims_of"]
     meta = client.get("/v1/model").json()
     assert meta["featurizer"]["version"] and meta["targets"][0] == "log10_sensitivity"
     assert client.get("/readyz").json() == {"ready": True, "model": "tiny-test:0.0.1"}
