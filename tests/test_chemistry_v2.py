@@ -207,7 +207,7 @@ def test_bis_trichloromethyl_triazine_two_sites_one_hcl_per_event():
 
 def test_meta_and_para_phs_differ_in_sites_and_tg():
     para, meta = rd.unit_descriptors(PPHS), rd.unit_descriptors(MPHS)
-    assert (para.crosslink_sites, meta.crosslink_sites) == (1.0, 1.5)  # 2 vs 3 free o/p positions
+    assert (para.crosslink_sites, meta.crosslink_sites) == (1.0, 1.375)  # 2 vs 3 free o/p positions
     assert meta.tg_inf_K < para.tg_inf_K
     forms = [formulation([resin(u, 8000.0, 1.2), component("HMMM", 15.0), component("TPS-Tf", 5.0)])
              for u in (PPHS, MPHS)]
@@ -216,9 +216,9 @@ def test_meta_and_para_phs_differ_in_sites_and_tg():
 
 
 def test_novolac_sites_follow_free_ring_positions():
-    # m-cresol unit of a novolac: one free position ortho to OH; p-cresol unit: none
-    assert rd.unit_descriptors("Cc1cc(O)c(C[*])cc1[*]").crosslink_sites == 0.5
-    assert rd.unit_descriptors("Cc1cc(C[*])c(O)c([*])c1").crosslink_sites == 0.0
+    # m-cresol unit of a novolac: one free position ortho to OH; p-cresol unit: none (O-alkylation only)
+    assert rd.unit_descriptors("Cc1cc(O)c(C[*])cc1[*]").crosslink_sites == 0.625
+    assert rd.unit_descriptors("Cc1cc(C[*])c(O)c([*])c1").crosslink_sites == 0.25
     # coatings chemistry: aliphatic OH and COOH are aminoplast sites too (Blank 1979)
     assert rd.unit_descriptors("[*]CC([*])(C)C(=O)OCCO").crosslink_sites == 0.5
     assert rd.unit_descriptors("[*]CC([*])(C)C(=O)O").crosslink_sites == pytest.approx(0.3)

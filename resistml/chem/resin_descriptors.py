@@ -55,11 +55,15 @@ irradiation, independent of Mw, PDI and tacticity; Gipstein et al., IBM J. Res. 
 G_SCISSION_AROMATIC = (0.0, 0.3)
 """(G(X), G(S)) of an aromatic unit with a backbone quaternary carbon (poly(alpha-methylstyrene)
 G(S) 0.25-0.3; Polymer Handbook II/481)."""
-XL_SITE_WEIGHTS = {"phenol_position": 0.5, "aliphatic_oh": 0.5, "carboxyl": 0.3}
-"""Crosslink sites per unit for an aminoplast: 0.5 per free phenol ring position ortho/para to the OH
-(so p-PHS, with two free ortho positions, counts 1.0 as before; m-PHS with its 2-, 4- and 6-
-positions 1.5); 0.5 per aliphatic OH and 0.3 per COOH (transetherification faster than
-esterification with aminoplasts; Blank 1979). A documented assumption for the relative values."""
+XL_SITE_WEIGHTS = {"phenol_position": 0.375, "phenol_oh": 0.25, "aliphatic_oh": 0.5, "carboxyl": 0.3}
+"""Crosslink sites per unit for an aminoplast: 0.375 per free phenol ring position ortho/para to
+the OH (stable C-alkylation, methylene bridges) plus 0.25 per phenolic OH (O-alkylation, aryl
+ether links that are partly reversible in acid), so that p-PHS (two free ortho positions) counts
+1.0 as before, m-PHS (2-, 4-, 6-positions) 1.375, an m-cresol novolac unit (one free position)
+0.625 and a p-cresol novolac unit (none) 0.25; 0.5 per aliphatic OH and 0.3 per COOH
+(transetherification faster than esterification with aminoplasts; Blank 1979). The relative
+weights are a documented assumption; the ranking (C-alkylation at free activated positions is the
+stable crosslink; Thackeray et al. 1989) is from the sources above."""
 
 
 TG_YG_INCREMENTS = (5.90, 1.94, 3.34, 14.21, 5.34, 10.08, 4.95, 10.90, 13.23, 2.29)
@@ -235,6 +239,7 @@ def unit_descriptors(smiles: str) -> UnitDescriptors:
     aromatic = sum(a.GetIsAromatic() for a in heavy) / max(len(heavy), 1)
     pendant = sum(count(mol, s) for s in _cc_smarts())
     sites = (XL_SITE_WEIGHTS["phenol_position"] * free_phenol_positions(mol)
+             + XL_SITE_WEIGHTS["phenol_oh"] * count(mol, "[OX2H]c")
              + XL_SITE_WEIGHTS["aliphatic_oh"] * count(mol, "[OX2H][CX4]")
              + XL_SITE_WEIGHTS["carboxyl"] * count(mol, "[OX2H][CX3]=O"))
     quaternary = _backbone_quaternary(mol)

@@ -72,7 +72,7 @@ PHENOL_SITE_MIN = 0.0
 alkylates activated (phenol) rings, and plain benzene rings of polystyrene or PMMA esters give no
 crosslinks (Blank 1979); other nucleophiles (aliphatic OH, COOH) count through crosslink_site_factor."""
 CROSSLINK_SITE_CAP = 1.5
-"""Upper bound of the site factor (m-PHS, 3 free activated positions per ring)."""
+"""Upper bound of the site factor (m-PHS, 3 free activated positions per ring: 1.375)."""
 GRAFT_RADICAL = 0.3
 """Fraction of radical D chains that graft onto the resin (chain transfer to the resin)."""
 
