@@ -14,7 +14,9 @@ Sources of the class values:
 * Base strengths (pKa of the conjugate acid): Perrin, Dissociation Constants of Organic Bases
   (IUPAC, 1965): tertiary amines ~10, amidines (DBU) ~12, pyridines/anilines ~5, imidazole ~7.
 * Molar volume: McGowan characteristic volume (Abraham & McGowan, Chromatographia 23, 243 (1987)).
-* Resin units and glass transition: see :mod:`resistml.chem.resin_descriptors` (re-exported here).
+* Resin units, crosslink sites, radiation G-values and glass transition: see
+  :mod:`resistml.chem.resin_descriptors` (re-exported here). SMARTS helpers and the polymerizable
+  groups live in the leaf module :mod:`resistml.chem.groups` (no import cycle).
 """
 
 from __future__ import annotations
@@ -37,10 +39,10 @@ from resistml.chem.resin_descriptors import (  # noqa: F401  (re-exported)
     resin_descriptors,
     tg_estimate_K,
     tg_infinite_K,
+    tg_unit_K,
     unit_descriptors,
 )
 from resistml.chem.smiles import parse_smiles
-
 
 # ---- acid generators -------------------------------------------------------------------------
 GENERATOR_CAPTURE = {"iodonium": 1.0, "sulfonium": 0.6, "other_onium": 0.5, "non_ionic": 0.3, "none": 0.0}

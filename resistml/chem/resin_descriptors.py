@@ -162,7 +162,7 @@ def tg_unit_K(smiles: str) -> float:
     sims = DataStructs.BulkTanimotoSimilarity(gen.GetFingerprint(mol), fps)
     best = sorted(range(len(sims)), key=lambda i: -sims[i])[:TG_CORRECTION_NEIGHBOURS]
     weights = [sims[i] ** TG_SIMILARITY_POWER for i in best]
-    correction = sum(w * residuals[i] for w, i in zip(weights, best)) / (sum(weights) + TG_CORRECTION_PRIOR)
+    correction = sum(w * residuals[i] for w, i in zip(weights, best, strict=True)) / (sum(weights) + TG_CORRECTION_PRIOR)
     return base + correction
 
 
