@@ -271,3 +271,19 @@ def test_physical_statuses_reachable():
     df = simulate_many(forms)
     assert list(df["status"][:4]) == ["ok", "no_gel", "no_acid", "no_resin"]
     assert df["sensitivity"][4] > 1000.0  # quenched: only the resin's own crosslinking is left
+
+
+def test_methacrylic_car_with_carboxyl_sites_still_gels():
+    """A methacrylate resin degrades under radiation (G(S) ~ 1.3) but its COOH / OH sites are
+    crosslinked by a glycoluril with acid: an amplified gel, not 'no_gel' (scission of the amplified
+    network is neglected; see response.py)."""
+    acrylic = Component(role="resin", parts=100.0, mw=12000.0, pdi=2.0, repeat_units=[
+        {"smiles": "[*]CC([*])(C)C(=O)O", "fraction": 0.3},
+        {"smiles": "[*]CC([*])(C)C(=O)OCc1ccccc1", "fraction": 0.5},
+        {"smiles": "[*]CC([*])(C)C(=O)OCC(O)COC(=O)C=C", "fraction": 0.2}])
+    f = formulation([component("DPI-Nf", 5.0), acrylic, component("TMGU", 15.0)], beam_energy_keV=75.0,
+                    thickness_nm=200.0)
+    res = run_batch(build_batch([f]))
+    assert res.film.g_crosslink[0] == 0.0 and res.film.g_scission[0] > 0.5
+    row = simulate_many([f]).iloc[0]
+    assert row["status"] == "ok" and 5.0 < row["sensitivity"] < 200.0

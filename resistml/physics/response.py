@@ -6,11 +6,16 @@ so that the contrast curve (pad) and the pattern (line/space image) use one and 
     E (eV/nm^3) -> acid a(E) with generator depletion -> free acid max(a - b, 0) (exact quench)
     -> latent L = blur(free) x t_eff (time-integrated acid, nm^-3 s)
     -> conversions p_C = 1 - exp(-k_C L), p_D = 1 - exp(-k_D L - nu R(E)/n_D)
-    -> q = q_C + q_D + q_pendant + q_rad(E) (radiation crosslinking of the resin, Charlesby G(X))
-    -> x u_w(p)/u_w with p = scissions per unit (G(S)) -> delta = q u_w -> h (remaining thickness).
+    -> q = q_C + q_D + q_pendant + q_rad(E) u_w(p)/u_w   (radiation crosslinking of the resin,
+       Charlesby G(X), with p = G(S) scissions per unit: gelation.scission_factor)
+    -> delta = q u_w -> h (remaining thickness).
 
-The returned crosslink density is the scission-corrected one (gelation.scission_factor), so
-every consumer of q (contrast curve, pattern, swelling) sees the same exact gel point.
+The radiation term carries its scission correction, so the resin's own gel point (and its absence
+for G(S) >= 4 G(X), PMMA) is exact for every consumer of q (contrast curve, pattern, swelling).
+Scission of the *amplified* network (acid/D junctions) is not applied: it would only matter at
+>~100x D50 (e.g. a methacrylate CAR over-exposed to ~10 mC/cm^2 degrades again), and the
+contrast-curve search assumes a response that does not fall with dose. An approximation, stated
+in docs/physics-v2-chemistry.md.
 """
 
 from __future__ import annotations
@@ -111,9 +116,9 @@ class ResistResponse:
         q = q + bake.junction_density(e(f.n_dacid), e(f.f_dacid), p_acid, units)
         p_pend = bake.radical_conversion(radicals, PENDANT_CHAIN_LENGTH, rad_groups)
         pendant = e(f.pendant_cc) * p_pend * (PENDANT_CHAIN_LENGTH - 1.0)
-        q = q + pendant + 2.0 * radiation.resin_radiation_events(energy, e(f.w_resin), e(f.g_crosslink), units)
+        q_rad = 2.0 * radiation.resin_radiation_events(energy, e(f.w_resin), e(f.g_crosslink), units)
         cuts = radiation.resin_radiation_events(energy, e(f.w_resin), e(f.g_scission), units)
-        q = q * gelation.scission_factor(e(f.u_n), e(f.pdi), cuts)
+        q = q + pendant + q_rad * gelation.scission_factor(e(f.u_n), e(f.pdi), cuts)
         return np.where(e(f.n_units) > 0, q, 0.0)
 
     def pad_latent(self, energy: np.ndarray) -> np.ndarray:
