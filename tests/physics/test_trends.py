@@ -39,13 +39,15 @@ def test_2_more_generator_lowers_dose_saturating_iodonium_beats_sulfonium():
 
 
 def test_3_base_raises_dose_improves_resolution_and_contrast_up_to_a_point():
-    parts = [0.0, 0.1, 0.3, 0.6, 1.0, 3.0]
+    # 4 parts TOA = 0.9 x the acid TPS-Tf 5 parts can release; with the exact quench the contrast
+    # peaks near 0.7 x (it rose up to the old last point, 3 parts, once the softplus leak was gone)
+    parts = [0.0, 0.1, 0.3, 0.6, 1.0, 3.0, 4.0]
     df = run([resist(base=("TOA", p)) for p in parts])
     assert increasing(df["sensitivity"])
     assert df["contrast"][3] > df["contrast"][1] > df["contrast"][0]
-    assert df["contrast"][5] < df["contrast"].max()  # up to a point
+    assert df["contrast"][6] < df["contrast"].max()  # up to a point
     assert df["resolution_nm"][2] < df["resolution_nm"][0]
-    assert df["resolution_nm"][5] > df["resolution_nm"].min()
+    assert df["resolution_nm"][6] > df["resolution_nm"].min()
 
 
 def test_4_higher_mw_lowers_gel_dose_but_resolution_suffers():
@@ -57,7 +59,9 @@ def test_4_higher_mw_lowers_gel_dose_but_resolution_suffers():
     from resistml.physics.film import build_batch
     from resistml.physics.simulator import run_batch
     swell = run_batch(build_batch([resist(mw=m) for m in (8000.0, 100000.0)])).pattern.swelling
-    assert np.all(swell[1] > swell[0])
+    # from the second grid pitch (10 nm) up; at 6 nm, far below the ~18 nm resolution, the two
+    # edge skins are within 3 % of each other since the Tg model changed (issue 12)
+    assert np.all(swell[1, 1:] > swell[0, 1:])
     # without quencher the gel dose falls as a power of Mw_w: Stockmayer's -1/2 for a
     # step-growth crosslinker at low conversion, steeper toward the random-crosslinking -1
     nb = run([resist(mw=m, base=None) for m in mws])
@@ -86,7 +90,10 @@ def test_6_d_lowers_dose_multifunctional_more_too_much_blurs():
     df = run([resist(), resist(d=("HDDA", 10.0)), resist(d=("TMPTA", 10.0)), resist(d=("DPHA", 10.0)),
               resist(d=("BDDVE", 10.0))])
     s = df["sensitivity"]
-    assert s[1] < s[0] and s[4] < s[0]  # acrylate (radical) and divinyl ether (acid) D
+    assert s[1] < s[0]  # acrylate (radical) D
+    # a divinyl ether adds no negative-tone junctions (its acetals with phenols are acid-labile;
+    # issue 12): the dose only moves by dilution of the resin and crosslinker
+    assert s[0] <= s[4] <= 1.1 * s[0]
     assert s[3] < s[2] < s[1]  # hexa- < tri- < di-functional
     much = run([resist(d=("BDDVE", 10.0)), resist(d=("BDDVE", 60.0))])
     assert much["acid_diffusion_length_nm"][1] > much["acid_diffusion_length_nm"][0]
