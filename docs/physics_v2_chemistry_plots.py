@@ -19,9 +19,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import LogNorm  # noqa: E402
 
-from resistml.catalog import component  # noqa: E402
 from resistml.chem.material import summarize_smiles  # noqa: E402
 from resistml.formulation import Component, Formulation  # noqa: E402
+from resistml.formulation.catalog import component  # noqa: E402
 from resistml.physics.film import build_batch  # noqa: E402
 from resistml.physics.simulator import run_batch, simulate_many  # noqa: E402
 

@@ -10,11 +10,11 @@ import math
 import numpy as np
 import pytest
 
-from resistml.catalog import component
 from resistml.chem import descriptors as d
 from resistml.chem import resin_descriptors as rd
 from resistml.chem.material import summarize_smiles
 from resistml.formulation import Component, Formulation
+from resistml.formulation.catalog import component
 from resistml.physics import bake, gelation, radiation
 from resistml.physics.film import build_batch
 from resistml.physics.patterning import LineSpace
@@ -158,7 +158,7 @@ def test_pmma_only_scissions_and_no_acid_crosslinking_without_sites():
 
 def test_no_no_gel_below_1e5_for_crosslinking_resins():
     """Every catalog resin (all crosslink under radiation) gels below 1e5 uC/cm^2 even fully quenched."""
-    from resistml import catalog
+    from resistml.formulation import catalog
 
     forms = [resist(resin=(name, 100.0), base=("TOA", toa_parts(1.5))) for name in catalog.names("resin")]
     forms += [resist(resin=(name, 100.0), gen=None) for name in catalog.names("resin")]
