@@ -144,3 +144,14 @@ def test_monte_carlo_bare_backscatter_all_elements(name, energy):
     r = simulate_deposition(energy, 1.0, mat, [(mat, math.inf)], 6000, seed=5)
     ref = element_backscatter_coefficient(atomic_number(name), energy)
     assert r.backscatter_coefficient == pytest.approx(ref, rel=0.3 if name == "C" else 0.2)  # C: 0.050-0.061 vs 0.069 at 10 keV
+
+
+def test_predict_flags_substrates_the_model_never_saw():
+    from resistml.domain import domain_notes, training_domain
+
+    si, au = Formulation.from_dict(_doc("silicon")), Formulation.from_dict(_doc("Au"))
+    domain = training_domain([si])
+    assert domain["substrates"] == ["Si"] and domain_notes(si, domain) == []
+    assert any("substrate 'Au' not in the training data" in n for n in domain_notes(au, domain))
+    legacy = {k: v for k, v in domain.items() if k != "substrates"}  # models exported before: Si only
+    assert domain_notes(si, legacy) == [] and domain_notes(au, legacy)
