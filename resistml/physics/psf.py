@@ -225,6 +225,7 @@ def load_grids(reload: bool = False) -> dict[str, _Grid]:
     if _GRIDS and not reload:
         return _GRIDS
     _GRIDS.clear()
+    clear_substrate_cache()
     for path in grid_files():
         table = pd.read_csv(path)
         for name, rows in table.groupby("substrate"):

@@ -31,6 +31,7 @@ from pathlib import Path
 
 SUBSTRATE_FIELD = "process.substrate"
 _NAMES: dict[tuple, dict[str, str]] = {}
+_KNOWN: dict[str, str] = {}
 
 
 class SubstrateError(ValueError):
@@ -52,8 +53,9 @@ def grid_files() -> list[Path]:
 
 
 def _cache_key() -> tuple:
+    """Where the grids are looked for (HOME / XDG changes need :func:`clear_substrate_cache`)."""
     env = os.environ
-    return tuple(env.get(k) for k in ("RESISTML_DATA_DIR", "RESISTML_CACHE_DIR", "XDG_CACHE_HOME", "HOME"))
+    return env.get("RESISTML_DATA_DIR"), env.get("RESISTML_CACHE_DIR")
 
 
 def grid_substrates() -> dict[str, str]:
@@ -76,6 +78,7 @@ def grid_substrates() -> dict[str, str]:
 def clear_substrate_cache() -> None:
     """Forget the grid substrate names (after writing a grid file)."""
     _NAMES.clear()
+    _KNOWN.clear()
 
 
 def known_substrate(name: str) -> str:
@@ -84,16 +87,20 @@ def known_substrate(name: str) -> str:
     The one substrate rule of the package: formulation validation (hence ``check``, ``predict``
     and the API), ``simulate`` and the PSF look-up all call it.
     """
-    from resistml.chem.material import canonical_substrate_name
-
     if not isinstance(name, str) or not name.strip():
         raise SubstrateError(f"expected a substrate name or formula, got {name!r}")
-    text = canonical_substrate_name(name)
-    names = grid_substrates()
-    found = names.get(text.lower())
-    if found is not None:
-        return found
-    raise SubstrateError(_unknown_reason(name.strip(), names))
+    found = _KNOWN.get(name)  # accepted names, until clear_substrate_cache (a grid written or reloaded)
+    if found is None:
+        from resistml.chem.material import canonical_substrate_name
+
+        names = grid_substrates()
+        found = names.get(canonical_substrate_name(name).lower())
+        if found is None:
+            raise SubstrateError(_unknown_reason(name.strip(), names))
+        if len(_KNOWN) > 4096:
+            _KNOWN.clear()
+        _KNOWN[name] = found
+    return found
 
 
 def is_known_substrate(name: str) -> bool:
