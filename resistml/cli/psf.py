@@ -12,6 +12,7 @@ import typer
 from resistml.chem.material import (
     Material,
     MaterialError,
+    canonical_substrate_name,
     film_material,
     material_from_formula,
     material_from_smiles,
@@ -204,7 +205,7 @@ def register(app: typer.Typer) -> None:
 
         if not 100 <= electrons <= 10**7:
             fail([f"--electrons: must be within 100-1e7, got {electrons}"])
-        subs = tuple(substrate) if substrate else DEFAULT_SUBSTRATES
+        subs = tuple(canonical_substrate_name(s) for s in substrate) if substrate else DEFAULT_SUBSTRATES
         for sub in subs:
             try:
                 substrate_layers(sub)

@@ -60,6 +60,8 @@ def _cache_key() -> tuple:
 
 def grid_substrates() -> dict[str, str]:
     """Substrates with a PSF grid: lower-case key -> name as written in the grid (cached)."""
+    from resistml.chem.material import canonical_substrate_name
+
     key = _cache_key()
     names = _NAMES.get(key)
     if names is None:
@@ -68,8 +70,8 @@ def grid_substrates() -> dict[str, str]:
             with path.open(newline="") as handle:
                 for row in csv.DictReader(handle):
                     name = (row.get("substrate") or "").strip()
-                    if name:
-                        names[name.lower()] = name
+                    if name:  # a grid built as 'gold' is found as 'Au' too
+                        names[canonical_substrate_name(name).lower()] = name
         _NAMES.clear()
         _NAMES[key] = names
     return names
