@@ -248,6 +248,12 @@ class Process(_Strict):
     def _substrate(cls, value: str) -> str:
         if not value.strip() or len(value) > 64:
             raise ValueError(f"substrate must be a short name or formula, got {value!r}")
+        from resistml.physics.substrate import SubstrateError, known_substrate
+
+        try:  # the one substrate rule of check, simulate, predict and the API
+            known_substrate(value)
+        except SubstrateError as exc:
+            raise ValueError(exc.reason) from None
         return value.strip()
 
     @property
