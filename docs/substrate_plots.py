@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from resistml.chem.material import atomic_number, material_from_smiles, substrate_layers
-from resistml.physics.montecarlo import simulate_deposition
-from resistml.physics.psf import fit_psf, lookup_psf, psf_radial
-from resistml.physics.psf_grid import DEFAULT_SUBSTRATES, GRID_RESIST_SMILES
-from resistml.physics.substrate import (
+from resistml.chem.substrate import (
     element_backscatter_coefficient,
     published_backscatter_coefficient,
 )
+from resistml.physics.montecarlo import simulate_deposition
+from resistml.physics.psf import fit_psf, lookup_psf, psf_radial
+from resistml.physics.psf_grid import DEFAULT_SUBSTRATES, GRID_RESIST_SMILES
 
 IMG = Path(__file__).resolve().parent / "img"
 COLORS = {"Si": "tab:blue", "Au": "tab:orange", "C": "tab:green"}

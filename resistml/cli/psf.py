@@ -19,8 +19,8 @@ from resistml.chem.material import (
     substrate_layers,
 )
 from resistml.chem.smiles import SmilesError
+from resistml.chem.substrate import SubstrateError, known_substrate
 from resistml.cli._common import fail, load_or_fail, print_json
-from resistml.physics.substrate import SubstrateError, known_substrate
 
 DEFAULT_FILM_SMILES = "*CC(*)c1ccc(O)cc1"
 _FORMULA = re.compile(r"^([A-Z][a-z]?\d*\.?\d*|\(|\)\d*)+$")

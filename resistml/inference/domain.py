@@ -79,7 +79,7 @@ def training_domain(formulations: Iterable[Formulation]) -> dict[str, Any]:
 
 
 def _substrate(name: str) -> str:
-    from resistml.physics.substrate import known_substrate
+    from resistml.chem.substrate import known_substrate
 
     return known_substrate(name)
 

@@ -22,13 +22,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy.optimize import least_squares
 
-from resistml.physics.montecarlo import DepositionResult
-from resistml.physics.substrate import (
+from resistml.chem.substrate import (
     SubstrateError,
     clear_substrate_cache,
     grid_files,
     known_substrate,
 )
+from resistml.physics.montecarlo import DepositionResult
 
 PSF_KEYS = ("alpha_nm", "beta_nm", "eta", "gamma_nm", "nu", "backscatter_coefficient")
 THIRD_TERM_GAIN = 0.01
@@ -236,7 +236,7 @@ def load_grids(reload: bool = False) -> dict[str, _Grid]:
 
 
 def _pick_grid(substrate: str) -> _Grid:
-    """The substrate's own grid (:func:`resistml.physics.substrate.known_substrate`), never a neighbour's."""
+    """The substrate's own grid (:func:`resistml.chem.substrate.known_substrate`), never a neighbour's."""
     key = known_substrate(substrate).lower()
     grids = load_grids()
     if key not in grids:  # a grid written since the last parse
@@ -261,7 +261,7 @@ def lookup_psf(
     """PSF parameters interpolated log-log on the shipped grid (no Monte Carlo; vectorised).
 
     Inputs broadcast; values outside the grid are clamped to its edges. The substrate must have its
-    own grid (:func:`resistml.physics.substrate.known_substrate`; else ``SubstrateError`` naming
+    own grid (:func:`resistml.chem.substrate.known_substrate`; else ``SubstrateError`` naming
     ``process.substrate``). Returns alpha_nm,
     beta_nm, eta, backscatter_coefficient and fit_r2 as arrays of the broadcast shape;
     ``form="triple"`` gives the three-term fit (adds gamma_nm and nu) for :func:`psf_radial`

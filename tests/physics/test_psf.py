@@ -10,9 +10,9 @@ import pytest
 from scipy.integrate import quad
 
 from resistml.chem.material import material_from_smiles, substrate_material
+from resistml.chem.substrate import SubstrateError
 from resistml.physics.montecarlo import DepositionResult, simulate_deposition
 from resistml.physics.psf import fit_psf, load_grids, lookup_psf, psf_line_spread, psf_radial
-from resistml.physics.substrate import SubstrateError
 
 BETA_REF_UM = {20: 2.0, 50: 9.6, 100: 31.2}  # proximity_psf_resist_on_si
 ETA_ACCEPT = (0.4, 0.9)

@@ -12,17 +12,17 @@ import yaml
 from typer.testing import CliRunner
 
 from resistml.chem.material import atomic_number, material_from_formula, substrate_layers
-from resistml.cli import app
-from resistml.formulation import Formulation, FormulationError
-from resistml.paths import data_dir
-from resistml.physics.montecarlo import simulate_deposition
-from resistml.physics.psf import load_grids, lookup_psf
-from resistml.physics.substrate import (
+from resistml.chem.substrate import (
     SubstrateError,
     element_backscatter_coefficient,
     known_substrate,
     published_backscatter_coefficient,
 )
+from resistml.cli import app
+from resistml.formulation import Formulation, FormulationError
+from resistml.paths import data_dir
+from resistml.physics.montecarlo import simulate_deposition
+from resistml.physics.psf import load_grids, lookup_psf
 
 REQUIRED = ("Si", "SiO2", "GaAs", "Cr-on-quartz", "Au", "W", "Ta", "Mo", "C", "Al")
 ELEMENTS = ("C", "Al", "Si", "Mo", "Ta", "W", "Au")
@@ -78,7 +78,7 @@ def test_check_and_simulate_cli_reject_unknown_and_accept_gold(tmp_path):
 
 
 def test_predict_table_rows_apply_the_rule():
-    from resistml.fast_rows import RowValidator
+    from resistml.formulation.table import RowValidator
 
     frame = pd.DataFrame({"resin": ["PHS-8k"] * 2, "resin_parts": [100, 100], "acid_generator": ["TPS-Tf"] * 2,
                           "acid_generator_parts": [5, 5], "crosslinker": ["HMMM"] * 2, "crosslinker_parts": [15, 15],
@@ -147,7 +147,7 @@ def test_monte_carlo_bare_backscatter_all_elements(name, energy):
 
 
 def test_predict_flags_substrates_the_model_never_saw():
-    from resistml.domain import domain_notes, training_domain
+    from resistml.inference.domain import domain_notes, training_domain
 
     si, au = Formulation.from_dict(_doc("silicon")), Formulation.from_dict(_doc("Au"))
     domain = training_domain([si])
