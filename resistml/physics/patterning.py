@@ -215,7 +215,7 @@ def _gaussian_grating(period: np.ndarray, width: np.ndarray, pos: np.ndarray) ->
     Returns the values at the fractional positions ``pos`` [C, K, npos] and the slope d/dx at the
     nominal edge x = P/4 [C, K], for widths a [C, K] and periods P [C]. Exact (untruncated): a
     cosine series where a is not small against P (terms while pi n a / P <= HI_TOL), else the
-    real-space sum of erf steps over the neighbouring lines (images within 3a + P).
+    real-space sum of erf steps over the line and its two neighbours.
     """
     c, k = width.shape
     per = period[:, None]
@@ -233,7 +233,9 @@ def _gaussian_grating(period: np.ndarray, width: np.ndarray, pos: np.ndarray) ->
     if real.any():
         ci, ki = np.nonzero(real)
         pp, aa = period[ci][:, None], np.maximum(width[ci, ki], 1e-12)[:, None]
-        m_max = int(np.ceil(np.max(3.0 * aa / pp))) + 1
+        # P >= FOURIER_RATIO a: lines beyond the nearest neighbours are >= 1.25 P >= 15 a away
+        m_max = int(np.ceil(np.max(6.0 * aa / pp - 0.25))) if FOURIER_RATIO < 12.0 else 1
+        m_max = max(m_max, 1)
         m = np.arange(-m_max, m_max + 1, dtype=float)[None, :]
         x = pos[None, :, None] * pp[:, :, None] - m[:, None, :] * pp[:, :, None]
         h = pp[:, :, None] / 4.0
