@@ -21,7 +21,14 @@ from resistml.formulation import Formulation
 from resistml.physics import development
 from resistml.physics.exposure import Exposure, exposure
 from resistml.physics.film import FilmBatch, build_batch, film_row, take
-from resistml.physics.patterning import FAILED_STATUS, LIMITS, LineSpace, PatternResult, analyse, cd_versus_dose
+from resistml.physics.patterning import (
+    FAILED_STATUS,
+    LIMITS,
+    LineSpace,
+    PatternResult,
+    analyse,
+    cd_versus_dose,
+)
 from resistml.physics.response import ResistResponse
 
 SIMULATOR_VERSION = "1.0"
