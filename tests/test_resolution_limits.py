@@ -208,9 +208,17 @@ MICROBRIDGED = dict(gen=("BBI-Tf", 9.47), resin=("PHS-2.5k", 100.0), xl=("TMMBG"
                     beam_energy_keV=16.0, thickness_nm=698.0, peb_temp_C=102.0, peb_time_s=59.0)
 
 
+BELOW_GRID = dict(gen=("TPS-Nf", 10.0), base=("TOA", 1.0), thickness_nm=5.0, beam_energy_keV=100.0,
+                  spot_size_nm=0.1, peb_temp_C=80.0, peb_time_s=30.0)
+
+
 def test_every_pattern_status_reachable_and_explained():
-    df = simulate_many([resist(), resist(thickness_nm=5000.0), resist(**MICROBRIDGED)])
-    assert list(df["status"]) == ["ok", "collapsed", "microbridged"]
+    df = simulate_many([resist(), resist(thickness_nm=5000.0), resist(**MICROBRIDGED), resist(**BELOW_GRID)])
+    assert list(df["status"]) == ["ok", "collapsed", "microbridged", "resolution_below_grid"]
+    # below the grid: a 5 nm film (critical height of 6 nm lines ~10 nm), 1.1 nm acid diffusion,
+    # 0.1 nm spot at 100 keV: even 6 nm lines pass every criterion
+    assert df["resolution_limit"][3] is None or df["resolution_limit"][3] != df["resolution_limit"][3]
+    df = df.iloc[:3]
     # collapsed: even 600 nm lines of a 5 um film exceed the critical height (~3 um);
     # microbridged: a 16 keV beam in a 700 nm base-free film leaves gel in 600 nm spaces
     assert list(df["resolution_limit"]) == ["collapse", "collapse", "microbridging"]
