@@ -173,6 +173,14 @@ def test_exact_grating_image_fourier_equals_real_space():
     finally:
         pt.FOURIER_RATIO = old
     assert np.allclose(v_f, v_r, atol=1e-9) and np.allclose(d_f, d_r, rtol=1e-7)
+    # the symmetric shortcut at the line centre, edge and space centre agrees with both
+    old3 = pt.FOURIER_RATIO
+    try:
+        pt.FOURIER_RATIO = 0.0
+        v_s, d_s = pt._gaussian_grating(period, width, np.array([0.0, 0.25, 0.5]))
+    finally:
+        pt.FOURIER_RATIO = old3
+    assert np.allclose(v_s, v_f[..., [0, 2, 4]], atol=1e-9) and np.allclose(d_s, d_f, rtol=1e-7)
     assert np.allclose(v_f[:, 0, 2], 0.5)  # the nominal edge gets half the open frame
     # a wide line's edge slope is that of an erf step, 1/(sqrt(pi) a)
     assert d_r[2, 0] == pytest.approx(-1.0 / (np.sqrt(np.pi) * 5.0), rel=1e-9)

@@ -230,7 +230,17 @@ def _gaussian_grating(period: np.ndarray, width: np.ndarray, pos: np.ndarray) ->
         val[ci, ki] = 0.5 + coef @ np.cos(2.0 * np.pi * np.outer(n, pos))
         der[ci, ki] = -(coef * (2.0 * np.pi * n) * np.sin(np.pi * n / 2)) .sum(axis=1) / pp
     real = ~fourier
-    if real.any():
+    if real.any() and np.all(np.isin(pos, (0.0, 0.25, 0.5))):
+        # P >= 12 a: the line and its two neighbours; by the symmetry of a 1:1 grating
+        # I(P/4) = 1/2 and I(P/2) = 1 - I(0), I(0) = erf(u) + erf(5u) - erf(3u), u = P/(4a)
+        ci, ki = np.nonzero(real)
+        pp, aa = period[ci], np.maximum(width[ci, ki], 1e-12)
+        u = pp / (4.0 * aa)
+        i0 = erf(u) + erf(5.0 * u) - erf(3.0 * u)
+        val[ci, ki] = np.where(pos == 0.0, i0[:, None], np.where(pos == 0.25, 0.5, 1.0 - i0[:, None]))
+        g = lambda z: np.exp(-((z / aa) ** 2)) / (np.sqrt(np.pi) * aa)  # noqa: E731
+        der[ci, ki] = 2.0 * g(pp / 2.0) - g(0.0) - 2.0 * g(pp) + g(1.5 * pp)
+    elif real.any():
         ci, ki = np.nonzero(real)
         pp, aa = period[ci][:, None], np.maximum(width[ci, ki], 1e-12)[:, None]
         # P >= FOURIER_RATIO a: lines beyond the nearest neighbours are >= 1.25 P >= 15 a away
@@ -302,6 +312,19 @@ class LineSpace:
         b.cache[key] = (val[:, 0], val[:, 1:], der[:, 0], der[:, 1:])
         return b.cache[key]
 
+    @staticmethod
+    def _point_kernel(b: _Block, key: tuple[float, ...]) -> np.ndarray:
+        """W [C, K, nh] with u_k(x) = sum_m R_m W_km for a half-grid signal R: the DCT-I, the
+        diffusion transfer and the evaluation at the single point x folded into one kernel."""
+        ck = ("kernel",) + key
+        if ck not in b.cache:
+            nh = b.nx // 2 + 1
+            c = np.full(nh, 2.0)
+            c[0] = c[-1] = 1.0
+            v = b.kernels * _eval_matrix(b.nx, key)[:, 0] / c
+            b.cache[ck] = dct(v, type=1, axis=-1) * c
+        return b.cache[ck]
+
     def state(self, dose: np.ndarray, pos: np.ndarray = _POS, slope: bool = False) -> PitchState:
         """Latent image, energy and q at the positions ``pos`` for doses of shape [N, J]."""
         shape = self.half_pitch.shape
@@ -317,10 +340,13 @@ class LineSpace:
             img, lin, _, _ = self._exact(b, key)
             energy_grid = d_e[:, None] * b.image
             remainder = r.acid(energy_grid) - lin_rate[:, None] * energy_grid
-            spec = dct(remainder, type=1, axis=-1)[:, None, :] * b.kernels
-            w_pos = _eval_matrix(b.nx, key)
             width = r.quench_width[:, None, None]
-            u = (lin_rate * d_e)[:, None, None] * lin - r.base[:, None, None] + spec @ w_pos
+            if npos == 1 and not slope:  # sizing: one point, a precomputed real-space kernel
+                u_nl = np.einsum("cm,ckm->ck", remainder, self._point_kernel(b, key))[..., None]
+            else:
+                spec = dct(remainder, type=1, axis=-1)[:, None, :] * b.kernels
+                u_nl = spec @ _eval_matrix(b.nx, key)
+            u = (lin_rate * d_e)[:, None, None] * lin - r.base[:, None, None] + u_nl
             latent = np.einsum("ckp,ck->cp", bake.free_acid(u, 0.0, width), b.weights)
             energy = np.maximum(d_e[:, None] * img, 0.0)
             q = r.crosslink_density(latent, energy)
