@@ -159,9 +159,12 @@ def simulate_many(formulations: list[Formulation], noise: float = 0.0,
 
     Failed or non-printing cases are NaN with ``status`` saying why: 'no_acid' (no generator),
     'no_gel' (no gel at any dose), 'thin_gel' (a gel forms but never keeps 50 % thickness, e.g.
-    generator exhausted before enough crosslinks), 'no_resin', 'unresolved' (no half-pitch up to 600 nm prints),
+    generator exhausted before enough crosslinks), 'no_resin', and for a pattern that fails even at
+    600 nm half-pitch 'collapsed' (the lines exceed the critical height of the rinse/dry),
+    'microbridged' (scum or swollen skins fill the spaces) or 'unresolved' (blur or LER);
     'resolution_below_grid' (below 6 nm), 'error: ...'; never inf, never an exception for one
-    bad row. ``status == 'ok'`` rows have every property finite.
+    bad row. ``status == 'ok'`` rows have every property finite. ``resolution_limit`` names the
+    limit that sets the resolution (blur | ler | microbridging | collapse; patterning.py).
     """
     forms = list(formulations)
     good, rows, errors = [], [], {}
