@@ -162,6 +162,16 @@ def free_acid(acid: ArrayLike, base: ArrayLike, width: ArrayLike = 0.0) -> np.nd
     return np.where(w > 0, rounded, np.maximum(u, 0.0))
 
 
+def free_acid_slope(acid: ArrayLike, base: ArrayLike, width: ArrayLike = 0.0) -> np.ndarray:
+    """d free_acid / d acid: the step u > 0 (width 0), clip(u / w, 0, 1) with the rounding."""
+    u = np.asarray(acid, dtype=float) - np.asarray(base, dtype=float)
+    w = np.asarray(width, dtype=float)
+    step = (u > 0.0).astype(float)
+    if not np.any(w > 0):
+        return step
+    return np.where(w > 0, np.clip(u / np.where(w > 0, w, 1.0), 0.0, 1.0), step)
+
+
 def conversion(rate_constant: ArrayLike, acid_time: ArrayLike) -> np.ndarray:
     """Reacted fraction of groups, p = 1 - exp(-k int a dt)."""
     return -np.expm1(-np.asarray(rate_constant) * np.asarray(acid_time))

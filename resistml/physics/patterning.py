@@ -40,7 +40,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.fft import dct
-from scipy.special import erf, expit
+from scipy.special import erf
 
 from resistml.physics import bake, collapse, development, ler, microbridging
 from resistml.physics.exposure import Exposure
@@ -201,6 +201,26 @@ class PitchState:
     dq_dlne: np.ndarray | None = None
 
 
+def _quench(acid: np.ndarray, resp: ResistResponse, width: np.ndarray,
+            slope: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """Free acid max(A - b, 0) of the diffused acid A [C, K(, P)], and dfree/dA with ``slope``.
+
+    The diffused acid is an average of the generated acid with a positive, normalised kernel, so
+    it lies in [0, n_acid_max] (maximum principle). Its evaluation as exact linear part plus grid
+    remainder can leave that interval by the truncation error of the grid times the dose (at
+    1e5 uC/cm^2 the two parts are ~1e4 x n_acid_max and cancel); clamping to the physical bounds
+    removes that leak, so base >= n_acid_max gives exactly zero free acid at any dose (issue 12).
+    """
+    e = lambda v: v.reshape(-1, *([1] * (acid.ndim - 1)))  # noqa: E731
+    n_max = e(resp.n_acid_max)
+    clamped = np.clip(acid, 0.0, n_max)
+    free = bake.free_acid(clamped, e(resp.base), width)
+    if not slope:
+        return free, None
+    inside = (acid > 0.0) & (acid < n_max)
+    return free, np.where(inside, bake.free_acid_slope(clamped, e(resp.base), width), 0.0)
+
+
 def _log_partials(resp: ResistResponse, latent: np.ndarray, energy: np.ndarray,
                   q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """dq/dlnL and dq/dlnE by a relative forward difference (local, no grid)."""
@@ -346,8 +366,8 @@ class LineSpace:
             else:
                 spec = dct(remainder, type=1, axis=-1)[:, None, :] * b.kernels
                 u_nl = spec @ _eval_matrix(b.nx, key)
-            u = (lin_rate * d_e)[:, None, None] * lin - r.base[:, None, None] + u_nl
-            latent = np.einsum("ckp,ck->cp", bake.free_acid(u, 0.0, width), b.weights)
+            acid = (lin_rate * d_e)[:, None, None] * lin + u_nl
+            latent = np.einsum("ckp,ck->cp", _quench(acid, r, width)[0], b.weights)
             energy = np.maximum(d_e[:, None] * img, 0.0)
             q = r.crosslink_density(latent, energy)
             out["latent"][b.idx], out["energy"][b.idx], out["q"][b.idx] = latent, energy, q
@@ -355,10 +375,11 @@ class LineSpace:
             if slope:
                 img_e, lin_e, img_d, lin_d = self._exact(b, (0.25,))
                 w_e, w_d = _eval_matrix(b.nx, (0.25,))[:, 0], _eval_matrix(b.nx, (0.25,), True)[:, 0]
-                u_e = (lin_rate * d_e)[:, None] * lin_e[..., 0] - r.base[:, None] + spec @ w_e
-                du = (lin_rate * d_e)[:, None] * lin_d + spec @ w_d / b.period[:, None]
-                lat_e = np.einsum("ck,ck->c", bake.free_acid(u_e, 0.0, width[..., 0]), b.weights)
-                dlat = np.einsum("ck,ck->c", expit(u_e / width[..., 0]) * du, b.weights)
+                acid_e = (lin_rate * d_e)[:, None] * lin_e[..., 0] + spec @ w_e
+                da = (lin_rate * d_e)[:, None] * lin_d + spec @ w_d / b.period[:, None]
+                free_e, dfree = _quench(acid_e, r, width[..., 0], slope=True)
+                lat_e = np.einsum("ck,ck->c", free_e, b.weights)
+                dlat = np.einsum("ck,ck->c", dfree * da, b.weights)
                 en_e, den = d_e * img_e[:, 0], d_e * img_d
                 q_e = r.crosslink_density(lat_e, en_e)
                 dl, de = _log_partials(r, lat_e, en_e, q_e)
