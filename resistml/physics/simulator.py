@@ -37,6 +37,11 @@ DOSE_RANGE = (1e-4, 1e5)
 """Doses searched for the contrast curve, in uC/cm^2 (electrons) or mJ/cm^2 (X-rays)."""
 CHUNK = 2048
 """Formulations per vectorised pass (bounds memory: ~0.3 MB per formulation in the pitch grids)."""
+NO_CAR_STATUSES = ("no_resin", "no_acid", "quenched")
+"""Statuses of films without working acid chemistry: their property columns are NaN. A 'no_acid'
+(no generator) or 'quenched' (base >= all the acid the generator can release: no free acid at any
+dose) film can still gel by radiation crosslinking of the resin itself at mC/cm^2 (run_batch's
+contrast metrics keep that dose), but it is not a chemically amplified resist."""
 NOISY_COLUMNS = ("sensitivity", "gel_dose", "contrast", "resolution_nm", "ler_nm")
 
 
@@ -77,6 +82,8 @@ def _status(film: FilmBatch, exp: Exposure, resp: ResistResponse, con: Contrast,
             out.append("no_resin")
         elif not resp.g_acid[i] > 0:
             out.append("no_acid")
+        elif resp.base[i] >= resp.n_acid_max[i] * (1.0 - 1e-9):  # rounding of molar masses
+            out.append("quenched")
         elif not np.isfinite(con.gel_dose[i]):
             out.append("no_gel")
         elif not np.isfinite(con.sensitivity[i]):
@@ -100,9 +107,10 @@ class BatchResult:
     def frame(self) -> pd.DataFrame:
         """The label table: property columns, intermediates and ``status``."""
         f, e, r, c, p = self.film, self.exposure, self.response, self.contrast, self.pattern
-        gel_ok = np.array([s not in ("no_resin", "no_acid", "no_gel", "thin_gel")
+        gel_ok = np.array([s not in NO_CAR_STATUSES + ("no_gel", "thin_gel")
                            and not s.startswith("error") for s in self.status])
-        onset = np.array([not s.startswith(("no_", "error")) for s in self.status])
+        onset = np.array([s not in NO_CAR_STATUSES + ("no_gel",) and not s.startswith("error")
+                          for s in self.status])
         pat_ok = gel_ok & np.isfinite(p.resolution_nm)
         nan = np.nan
         return pd.DataFrame({
@@ -158,7 +166,8 @@ def simulate_many(formulations: list[Formulation], noise: float = 0.0,
     """Simulate a batch, one row per formulation (vectorised).
 
     Failed or non-printing cases are NaN with ``status`` saying why: 'no_acid' (no generator),
-    'no_gel' (no gel at any dose), 'thin_gel' (a gel forms but never keeps 50 % thickness, e.g.
+    'quenched' (base >= all the acid the generator can release: the acid chemistry is dead and
+    only the resin's own radiation crosslinking, at mC/cm^2, is left), 'no_gel' (no gel at any dose), 'thin_gel' (a gel forms but never keeps 50 % thickness, e.g.
     generator exhausted before enough crosslinks), 'no_resin', and for a pattern that fails even at
     600 nm half-pitch 'collapsed' (the lines exceed the critical height of the rinse/dry),
     'microbridged' (scum or swollen skins fill the spaces) or 'unresolved' (blur or LER);

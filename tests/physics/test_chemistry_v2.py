@@ -263,14 +263,43 @@ def test_no_import_cycle_between_descriptor_modules():
 
 def test_physical_statuses_reachable():
     """The statuses these stages produce are physical outcomes: ok, no_gel (PMMA, scission wins),
-    no_acid (no generator), no_resin; a quenched film prints only at its radiation dose."""
+    no_acid (no generator), no_resin, quenched (base >= all releasable acid: the film gels only by
+    the resin's own radiation crosslinking, at mC/cm^2, which the contrast metrics keep)."""
     pmma = resin(PMMA_UNIT, 1e5, 2.0)
     forms = [resist(), formulation([pmma, component("TPS-Tf", 5.0), component("HMMM", 15.0)]),
              resist(gen=None), formulation([component("TPS-Tf", 5.0), component("HMMM", 15.0)]),
-             resist(base=("TOA", toa_parts(1.5)))]
+             resist(base=("TOA", toa_parts(1.5))), resist(base=("TOA", toa_parts(1.0))),
+             resist(base=("TOA", toa_parts(0.9)))]
     df = simulate_many(forms)
-    assert list(df["status"][:4]) == ["ok", "no_gel", "no_acid", "no_resin"]
-    assert df["sensitivity"][4] > 1000.0  # quenched: only the resin's own crosslinking is left
+    assert list(df["status"]) == ["ok", "no_gel", "no_acid", "no_resin", "quenched", "quenched", "ok"]
+    assert df.loc[4:5, ["sensitivity", "gel_dose", "resolution_nm", "ler_nm"]].isna().all().all()
+    res = run_batch(build_batch(forms[4:6]))
+    assert np.all(res.contrast.sensitivity > 1000.0)  # only the resin's own crosslinking is left
+    assert np.all(res.response.base >= res.response.n_acid_max * (1 - 1e-9))
+
+
+def test_thin_gel_reachable_low_mw_resin():
+    """thin_gel: a gel forms but the film never keeps 50 % of its thickness up to 1e5 uC/cm^2. A
+    2 kg/mol PHS copolymer (u_w ~ 20 units) with a weak melamine: the developer extracts most of the
+    loosely crosslinked gel (sol fraction) before the crosslinks can hold it (row of a sampled set)."""
+    f = Formulation.from_dict({"name": "thin", "components": [
+        {"role": "acid_generator", "parts": 3.605,
+         "smiles": "CCCCCCCCCCCCc1ccc(S(=O)(=O)[O-])cc1.Fc1ccc([I+]c2cccc(C(F)(F)F)c2)cc1"},
+        {"role": "resin", "parts": 100.0, "mw": 2080.0, "pdi": 1.75, "repeat_units": [
+            {"smiles": "[*]CC([*])c1cccc(O)c1", "fraction": 0.9001},
+            {"smiles": "[*]CC([*])(C)C(=O)OCCO", "fraction": 0.0999}]},
+        {"role": "crosslinker", "parts": 11.395, "smiles": "CCCOCNc1nc(N)nc(NCOCC)n1"}],
+        "process": {"radiation": "electron", "beam_energy_keV": 23.4, "thickness_nm": 605.8,
+                    "spot_size_nm": 8.98, "peb_temp_C": 94.9, "peb_time_s": 170.0, "develop_time_s": 70.0}},
+        allow_incomplete=True)
+    row = simulate_many([f]).iloc[0]
+    assert row["status"] == "thin_gel"
+    assert np.isfinite(row["gel_dose"]) and np.isnan(row["sensitivity"])
+    res = run_batch(build_batch([f]))
+    doses = np.geomspace(*DOSE_RANGE, 80)[None, :]
+    energy = doses * res.exposure.energy_per_dose[:, None] * res.exposure.pad_fraction[:, None]
+    h = res.response.thickness(res.response.crosslink_density(res.response.pad_latent(energy), energy))
+    assert 0.0 < h.max() < 0.5
 
 
 def test_methacrylic_car_with_carboxyl_sites_still_gels():

@@ -165,5 +165,5 @@ def test_random_catalog_formulations_are_well_formed():
     assert np.isfinite(targets).all() and (targets > 0).all()
     assert (ok["gel_dose"] <= ok["sensitivity"] * (1 + 1e-9)).all()
     assert (ok["ler_nm"] <= 0.2 * ok["resolution_nm"] * (1 + 1e-6)).all()
-    assert set(df["status"]) <= {"ok", "no_gel", "thin_gel", "unresolved", "collapsed", "microbridged",
+    assert set(df["status"]) <= {"ok", "no_gel", "thin_gel", "quenched", "unresolved", "collapsed", "microbridged",
                                  "resolution_below_grid"}
