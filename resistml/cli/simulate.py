@@ -12,7 +12,7 @@ from resistml.cli._common import fail, load_or_fail, print_json
 from resistml.formulation import Formulation, FormulationError
 
 REPORT_FIELDS = (
-    "sensitivity", "gel_dose", "dose_unit", "contrast", "resolution_nm", "ler_nm",
+    "sensitivity", "gel_dose", "dose_unit", "contrast", "resolution_nm", "resolution_limit", "ler_nm",
     "acid_yield_per_100eV", "acid_diffusion_length_nm", "stopping_power_MeV_cm2_g",
     "mass_energy_absorption_cm2_g", "dose_to_size", "exposure_latitude", "film_density_g_cm3",
     "film_tg_K", "status",

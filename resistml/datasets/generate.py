@@ -182,6 +182,11 @@ def _check_manifest(out: Path, cfg: GenerateConfig, simulator: str) -> None:
     old = json.loads(path.read_text())
     for key, value in wanted.items():
         if old.get(key) != value:
+            if key == "simulator" and str(old.get(key, "")).split(" ")[0] == value.split(" ")[0]:
+                # same labeller, another version: never mix labels of two simulator versions
+                raise GenerateError(f"{out} holds a dataset labelled by simulator version "
+                                    f"{old.get(key)!r}, this is {value!r}; labels of two versions are "
+                                    "never mixed: use a new --out directory (or delete it) to rebuild")
             flag = "--labeller" if key == "simulator" else "--" + key.replace("_", "-")
             raise GenerateError(f"{flag}: {out} holds a dataset built with {key}={old.get(key)!r}, "
                                 f"not {value!r}; use a new --out directory (or delete it) to rebuild")

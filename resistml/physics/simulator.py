@@ -31,8 +31,11 @@ from resistml.physics.patterning import (
 )
 from resistml.physics.response import ResistResponse
 
-SIMULATOR_VERSION = "1.0"
-"""Bumped whenever a model equation or parameter changes (datasets record it)."""
+SIMULATOR_VERSION = "2.0"
+"""Bumped whenever a model equation or parameter changes (datasets record it in dataset.json and
+card.json; ``resistml generate`` refuses to resume a dataset labelled by another version).
+2.0: issue 12 (converged patterning with collapse/microbridging/LER limits, exact quench, resin
+radiation crosslinking/scission, chemistry fixes, substrates, status 'quenched')."""
 DOSE_RANGE = (1e-4, 1e5)
 """Doses searched for the contrast curve, in uC/cm^2 (electrons) or mJ/cm^2 (X-rays)."""
 CHUNK = 2048

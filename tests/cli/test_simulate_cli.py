@@ -9,7 +9,7 @@ from resistml.cli import app
 runner = CliRunner()
 REF = "data/examples/reference-no-d-50keV.yaml"
 XRAY = "data/examples/claim1-xray-1keV.yaml"
-FIELDS = ("sensitivity", "gel_dose", "dose_unit", "contrast", "resolution_nm", "ler_nm",
+FIELDS = ("sensitivity", "gel_dose", "dose_unit", "contrast", "resolution_nm", "resolution_limit", "ler_nm",
           "acid_yield_per_100eV", "acid_diffusion_length_nm", "stopping_power_MeV_cm2_g", "psf")
 
 
@@ -25,6 +25,7 @@ def test_json_fields_and_units():
     assert set(doc["psf"]) >= {"alpha_nm", "beta_nm", "eta"}
     assert doc["dose_unit"] == "uC/cm2" and doc["status"] == "ok"
     assert doc["gel_dose"] < doc["sensitivity"]
+    assert doc["resolution_limit"] in ("blur", "ler", "microbridging", "collapse")
     assert _json(XRAY)["dose_unit"] == "mJ/cm2"
 
 
@@ -37,6 +38,7 @@ def test_table_and_plot(tmp_path):
     png = tmp_path / "out.png"
     result = runner.invoke(app, ["simulate", REF, "--plot", str(png)])
     assert result.exit_code == 0 and "sensitivity" in result.stdout
+    assert "resolution_limit" in result.stdout
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -167,3 +167,19 @@ def test_random_catalog_formulations_are_well_formed():
     assert (ok["ler_nm"] <= 0.2 * ok["resolution_nm"] * (1 + 1e-6)).all()
     assert set(df["status"]) <= {"ok", "no_gel", "thin_gel", "quenched", "unresolved", "collapsed", "microbridged",
                                  "resolution_below_grid"}
+
+
+def test_simulator_version_recorded_and_other_version_not_resumed(tmp_path, monkeypatch):
+    """The dataset card records SIMULATOR_VERSION 2.0; a dataset labelled by another version is
+    never resumed (labels of two simulators would be mixed): generate refuses and says to rebuild."""
+    from resistml.datasets.generate import GenerateConfig, GenerateError, generate
+    from resistml.physics import simulator
+
+    assert simulator.SIMULATOR_VERSION == "2.0"
+    cfg = GenerateConfig(n=4, seed=0, shard_size=2)
+    card = generate(tmp_path, cfg, workers=0, progress=False).card
+    assert card["simulator"] == "resistml.physics.simulator.simulate_many 2.0"
+    next((tmp_path / "shards").glob("*.parquet")).unlink()  # an unfinished dataset: would resume
+    monkeypatch.setattr(simulator, "SIMULATOR_VERSION", "1.0")
+    with pytest.raises(GenerateError, match="simulator version .*2.0.* this is .*1.0.*rebuild"):
+        generate(tmp_path, cfg, workers=0, progress=False)
