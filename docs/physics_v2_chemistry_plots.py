@@ -1,4 +1,4 @@
-"""Figures of docs/physics-v2-chemistry.md (issue 12 part B: exact quench, dose ceiling).
+"""Figures of docs/physics.md §18 (issue 12 part B: exact quench, dose ceiling).
 
     .venv/bin/python docs/physics_v2_chemistry_plots.py
 
@@ -46,7 +46,8 @@ def reference(gen: float, base: float) -> Formulation:
 
 
 STATUS_COLOURS = {"no_gel": "#bbbbbb", "thin_gel": "#e6a0a0", "unresolved": "#f0d080",
-                  "resolution_below_grid": "#a0c0f0", "no_acid": "#ffffff"}
+                  "resolution_below_grid": "#a0c0f0", "no_acid": "#ffffff", "quenched": "#d8c8e8",
+                  "collapsed": "#f4b880", "microbridged": "#9fd0a8"}
 
 
 def status_map(path: Path) -> None:

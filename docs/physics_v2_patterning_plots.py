@@ -1,4 +1,4 @@
-"""Figures of docs/physics-v2-patterning.md (resolution vs thickness, LER vs dose, grid convergence).
+"""Figures of docs/physics.md §17 (resolution vs thickness, LER vs dose, grid convergence).
 
     .venv/bin/python docs/physics_v2_patterning_plots.py
 """

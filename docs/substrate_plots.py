@@ -1,4 +1,4 @@
-"""Figures and tables of docs/physics-v2-substrates.md: PSFs of Si, Au and C, eta/beta per substrate.
+"""Figures and tables of docs/physics.md §19: PSFs of Si, Au and C, eta/beta per substrate.
 
 Run: ``.venv/bin/python docs/substrate_plots.py [--electrons N]`` (about a minute on one core).
 Writes ``docs/img/psf_substrates_50keV.png`` and prints the markdown tables of the page.

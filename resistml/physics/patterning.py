@@ -11,7 +11,7 @@ For every half-pitch p of a log grid (period P = 2p, the exposed lines centred a
    is integrated over the bake by Gauss-Legendre quadrature (bake.py): latent image L(x) ->
    crosslink density q(x). The edge slope dq/dx is the exact derivative of the trigonometric
    interpolant (chain rule through the quench and q(L, E)), not a finite difference.
-3. Grid (convergence rule, docs/physics-v2-patterning.md): each (formulation, pitch) gets
+3. Grid (convergence rule, docs/physics.md §17.2): each (formulation, pitch) gets
    nx = the power of two >= POINTS_PER_BLUR x P / sigma_b points per period, sigma_b =
    sqrt(a^2/2 + L_d^2) the standard deviation of the forward-scattering (a, with beam spot)
    and acid-diffusion (L_d) blur, floored at BLUR_FLOOR_NM, within [NX_MIN, NX_MAX]. Cells

@@ -15,7 +15,7 @@ for G(S) >= 4 G(X), PMMA) is exact for every consumer of q (contrast curve, patt
 Scission of the *amplified* network (acid/D junctions) is not applied: it would only matter at
 >~100x D50 (e.g. a methacrylate CAR over-exposed to ~10 mC/cm^2 degrades again), and the
 contrast-curve search assumes a response that does not fall with dose. An approximation, stated
-in docs/physics-v2-chemistry.md.
+in docs/physics.md §18.2.
 """
 
 from __future__ import annotations

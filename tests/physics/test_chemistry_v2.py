@@ -1,6 +1,6 @@
 """Issue 12 part B: exact quench, dose ceiling (resin radiation chemistry) and the chemistry fixes.
 
-Each stage is checked against an analytic limit or a published number (docs/physics-v2-chemistry.md).
+Each stage is checked against an analytic limit or a published number (docs/physics.md part 3, §16 and §18).
 """
 
 import ast
