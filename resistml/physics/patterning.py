@@ -27,31 +27,50 @@ For every half-pitch p of a log grid (period P = 2p, the exposed lines centred a
      the space;
    * collapse (collapse.py): line height <= the critical height of the capillary beam-bending
      instability during the rinse/dry.
-6. Resolution: the smallest half-pitch from which all larger pitches pass, the crossing of the
-   worst margin interpolated linearly in log p (continuous in the inputs, never snapped);
+6. Resolution (crossing.py): the smallest half-pitch from which all larger pitches pass, the
+   crossing of the worst margin interpolated linearly in log p (continuous in the inputs, never snapped);
    ``limit`` names the criterion that fails just below it.
+
+Modules: grating.py (the grating image: Fourier coefficients, grid synthesis, exact point
+values), crossing.py (resolution from the margins), collapse.py, microbridging.py, ler.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from scipy.fft import dct
-from scipy.special import erf
 
 from resistml.physics import bake, collapse, development, ler, microbridging
+from resistml.physics.crossing import (  # noqa: F401 - public names kept on patterning
+    FAILED_STATUS,
+    LIMITS,
+    _crossing,
+    _interp,
+    _ler_at_resolution,
+    _limit_names,
+)
 from resistml.physics.exposure import Exposure
 from resistml.physics.film import take
+from resistml.physics.grating import (  # noqa: F401 - public names kept on patterning
+    FOURIER_RATIO,
+    HI_TOL,
+    N_HI_MAX,
+    NX,
+    _at,
+    _coefficients,
+    _eval_matrix,
+    _gaussian_grating,
+    _harmonics,
+    _synth,
+    image_coefficients,
+)
 from resistml.physics.ler import S_MIN_NM  # noqa: F401 - public name kept
 from resistml.physics.response import ResistResponse
 
 HALF_PITCHES_NM = np.geomspace(6.0, 600.0, 11)
-NX = 32
-"""Default grid of the stand-alone image helpers (image_coefficients, _synth, _at); the simulator
-chooses its grid per (formulation, pitch) with :func:`grid_points`."""
 POINTS_PER_BLUR = 2.0
 """Convergence rule: grid points per blur standard deviation sigma_b (see grid_points)."""
 NX_MIN, NX_MAX = 16, 2048
@@ -59,12 +78,6 @@ NX_MIN, NX_MAX = 16, 2048
 BLUR_FLOOR_NM = 1.0
 """Smallest blur used by the grid rule, nm (the image is never sharper than ~1 nm: resin chain
 size and secondary-electron range)."""
-HI_TOL = 4.6
-"""The untruncated series stops where pi n a / P > HI_TOL (Gaussian transfer < 1e-9)."""
-FOURIER_RATIO = 12.0
-"""Exact grating images use the cosine series where P / a < FOURIER_RATIO (<= 18 terms), the
-real-space erf sum otherwise."""
-N_HI_MAX = 16384
 LANCZOS = False
 """Lanczos sigma factors on the simulator's grids. Off: the grid carries only the nonlinear
 remainder of the acid (the linear part is evaluated exactly), and sigma factors would add a
@@ -74,8 +87,6 @@ CELL_BUDGET = 1 << 19
 """Largest (cells x harmonics) computed at once (bounds memory to ~20 MB per block)."""
 EL_MIN, CD_TOL, LER_MAX_FRACTION, LINE_MIN = 0.05, 0.10, 0.20, 0.90
 RESIDUE_MAX, SWELL_MAX = microbridging.RESIDUE_MAX, microbridging.SWELL_MAX
-LIMITS = ("blur", "ler", "microbridging", "collapse")
-"""Names of the resolution limits, in the order of PatternResult.limit_margins."""
 SIZING_LOW, SIZING_RANGE = 0.5, 50.0
 """The sizing dose is searched within [SIZING_LOW, SIZING_RANGE] x the pad's D50 (the nominal
 edge of a 1:1 grating receives half the open-frame energy, so it sits near 2 D50)."""
@@ -85,53 +96,6 @@ _POS = np.array([0.0, 0.25, 0.5])
 _EDGE = np.array([0.25])
 DERIV_EPS = 1e-3
 
-
-def _harmonics(nx: int = NX) -> np.ndarray:
-    return np.arange(nx // 2 + 1, dtype=float)
-
-
-def _coefficients(period: np.ndarray, alpha: np.ndarray, beta: np.ndarray, eta: np.ndarray,
-                  nx: int, lanczos: bool = True) -> np.ndarray:
-    """c_n T(n) of the normalised 1:1 image for broadcastable period/alpha/beta/eta [..., 1]."""
-    n = _harmonics(nx)
-    grating = np.where(n == 0, 0.5, np.sin(n * np.pi / 2) / np.maximum(n * np.pi, 1e-300))
-    lanczos = np.sinc(n / (nx // 2 + 1)) if lanczos else 1.0
-    f = n / period
-    t_fwd = np.exp(-((np.pi * f * alpha) ** 2))
-    t_bs = np.exp(-((np.pi * f * beta) ** 2))
-    return grating * lanczos * (t_fwd + eta * t_bs) / (1.0 + eta)
-
-
-def image_coefficients(period: np.ndarray, exp: Exposure, nx: int = NX) -> np.ndarray:
-    """Real cosine coefficients c_n T(n) of the normalised 1:1 image, shape [N, J, nx/2+1]."""
-    e = lambda v: v[:, None, None]  # noqa: E731
-    return _coefficients(period[..., None], e(exp.alpha_nm), e(exp.beta_nm), e(exp.eta), nx)
-
-
-def _synth(coeff: np.ndarray, nx: int = NX) -> np.ndarray:
-    """Grid values sum_n c_n cos(2 pi n x/P) (two-sided, symmetric), shape [..., nx]."""
-    spec = coeff.astype(complex) * nx
-    return np.fft.irfft(spec, n=nx, axis=-1)
-
-
-@lru_cache(maxsize=256)
-def _eval_matrix(nx: int, pos: tuple[float, ...], derivative: bool = False) -> np.ndarray:
-    """[nx/2+1, P] weights that evaluate an even signal (or its d/d(x/P)) from its rfft."""
-    n = _harmonics(nx)
-    weight = np.where((n == 0) | (n == nx // 2), 1.0, 2.0) / nx
-    arg = 2.0 * np.pi * np.outer(n, np.asarray(pos))
-    if derivative:
-        return -(weight * 2.0 * np.pi * n)[:, None] * np.sin(arg)
-    return weight[:, None] * np.cos(arg)
-
-
-def _at(spectrum: np.ndarray, pos: np.ndarray, nx: int = NX) -> np.ndarray:
-    """Evaluate an even (x -> -x symmetric) grid signal from its rfft at fractional positions.
-
-    Every signal here is even about the line centre, so its spectrum is real and the
-    trigonometric interpolant is a cosine sum.
-    """
-    return np.real(spectrum) @ _eval_matrix(nx, tuple(np.atleast_1d(pos).tolist()))
 
 
 def blur_sigma_nm(resp: ResistResponse, exp: Exposure) -> np.ndarray:
@@ -228,53 +192,6 @@ def _log_partials(resp: ResistResponse, latent: np.ndarray, energy: np.ndarray,
     de = (resp.crosslink_density(latent, energy * (1 + DERIV_EPS)) - q) / DERIV_EPS
     return dl, de
 
-
-def _gaussian_grating(period: np.ndarray, width: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A 1:1 grating (lines at x = 0 mod P, open-frame value 1) blurred by exp(-x^2/a^2)/(sqrt(pi) a).
-
-    Returns the values at the fractional positions ``pos`` [C, K, npos] and the slope d/dx at the
-    nominal edge x = P/4 [C, K], for widths a [C, K] and periods P [C]. Exact (untruncated): a
-    cosine series where a is not small against P (terms while pi n a / P <= HI_TOL), else the
-    real-space sum of erf steps over the line and its two neighbours.
-    """
-    c, k = width.shape
-    per = period[:, None]
-    val, der = np.empty((c, k, len(pos))), np.empty((c, k))
-    fourier = (per / np.maximum(width, 1e-12) < FOURIER_RATIO)
-    if fourier.any():
-        ci, ki = np.nonzero(fourier)
-        pp, aa = period[ci], width[ci, ki]
-        n_hi = int(min(N_HI_MAX, np.ceil(HI_TOL * np.max(pp / np.maximum(aa, 1e-12)) / np.pi))) + 1
-        n = np.arange(1, n_hi + 1, dtype=float)
-        coef = 2.0 * np.sin(n * np.pi / 2) / (n * np.pi) * np.exp(-((np.pi * n[None, :] * (aa / pp)[:, None]) ** 2))
-        val[ci, ki] = 0.5 + coef @ np.cos(2.0 * np.pi * np.outer(n, pos))
-        der[ci, ki] = -(coef * (2.0 * np.pi * n) * np.sin(np.pi * n / 2)) .sum(axis=1) / pp
-    real = ~fourier
-    if real.any() and np.all(np.isin(pos, (0.0, 0.25, 0.5))):
-        # P >= 12 a: the line and its two neighbours; by the symmetry of a 1:1 grating
-        # I(P/4) = 1/2 and I(P/2) = 1 - I(0), I(0) = erf(u) + erf(5u) - erf(3u), u = P/(4a)
-        ci, ki = np.nonzero(real)
-        pp, aa = period[ci], np.maximum(width[ci, ki], 1e-12)
-        u = pp / (4.0 * aa)
-        i0 = erf(u) + erf(5.0 * u) - erf(3.0 * u)
-        val[ci, ki] = np.where(pos == 0.0, i0[:, None], np.where(pos == 0.25, 0.5, 1.0 - i0[:, None]))
-        g = lambda z: np.exp(-((z / aa) ** 2)) / (np.sqrt(np.pi) * aa)  # noqa: E731
-        der[ci, ki] = 2.0 * g(pp / 2.0) - g(0.0) - 2.0 * g(pp) + g(1.5 * pp)
-    elif real.any():
-        ci, ki = np.nonzero(real)
-        pp, aa = period[ci][:, None], np.maximum(width[ci, ki], 1e-12)[:, None]
-        # P >= FOURIER_RATIO a: lines beyond the nearest neighbours are >= 1.25 P >= 15 a away
-        m_max = int(np.ceil(np.max(6.0 * aa / pp - 0.25))) if FOURIER_RATIO < 12.0 else 1
-        m_max = max(m_max, 1)
-        m = np.arange(-m_max, m_max + 1, dtype=float)[None, :]
-        x = pos[None, :, None] * pp[:, :, None] - m[:, None, :] * pp[:, :, None]
-        h = pp[:, :, None] / 4.0
-        a3 = aa[:, :, None]
-        val[ci, ki] = 0.5 * (erf((x + h) / a3) - erf((x - h) / a3)).sum(axis=-1)
-        xe = pp / 4.0 - m * pp
-        g = lambda z: np.exp(-((z / aa) ** 2)) / (np.sqrt(np.pi) * aa)  # noqa: E731
-        der[ci, ki] = (g(xe + pp / 4.0) - g(xe - pp / 4.0)).sum(axis=-1)
-    return val, der
 
 
 class LineSpace:
@@ -499,57 +416,6 @@ def _edge_swelling(ls: LineSpace, st: PitchState) -> np.ndarray:
     skin = np.maximum(delta - 1.0, 0.0) / np.maximum(slope, 1e-30)
     strain = development.linear_swelling(np.maximum(delta, 1.0 + 1e-9), resp.film.mw[:, None])
     return strain * skin
-
-
-def _crossing(margin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index k of the smallest passing pitch with all larger passing, and interpolation weight t.
-
-    The resolution lies at log p_(k-1) + t (log p_k - log p_(k-1)); k = 0 means the whole grid
-    passes, k = J that the largest pitch fails.
-    """
-    n, j = margin.shape
-    passing = margin >= 0
-    tail = np.flip(np.cumprod(np.flip(passing, axis=1), axis=1), axis=1).astype(bool)
-    k = j - tail.sum(axis=1)
-    lo = np.clip(k - 1, 0, j - 1)
-    hi = np.clip(k, 0, j - 1)
-    m_lo, m_hi = margin[np.arange(n), lo], margin[np.arange(n), hi]
-    t = np.where((k > 0) & (k < j), m_lo / np.minimum(m_lo - m_hi, -1e-12), 1.0)
-    return k, np.clip(t, 0.0, 1.0)
-
-
-def _interp(values: np.ndarray, k: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Log-linear interpolation of a positive per-pitch quantity at the crossing."""
-    n, j = values.shape
-    lo, hi = np.clip(k - 1, 0, j - 1), np.clip(k, 0, j - 1)
-    a, b = values[np.arange(n), lo], values[np.arange(n), hi]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.exp(np.log(a) + t * (np.log(b) - np.log(a)))
-    return np.where((k == 0) | (k >= j), np.nan, out)
-
-
-def _ler_at_resolution(ler: np.ndarray, k: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """LER at the resolution limit, bounded by that of the smallest passing pitch.
-
-    Interpolating towards the failing pitch is meaningless when another criterion (residue, EL)
-    failed there with a vanishing edge slope, so the interpolated value is capped by the LER of
-    the passing pitch, which the criterion keeps <= 0.2 p; continuous in t.
-    """
-    n, j = ler.shape
-    passing = ler[np.arange(n), np.clip(k, 0, j - 1)]
-    return np.minimum(_interp(ler, k, t), passing)
-
-
-def _limit_names(limits: np.ndarray, k: np.ndarray) -> list[str | None]:
-    """The limit with the worst margin at the pitch just below the resolution (largest if none passes)."""
-    n, j, _ = limits.shape
-    at = np.clip(k - 1, 0, j - 1)
-    worst = np.argmin(limits[np.arange(n), at], axis=-1)
-    return [None if kk == 0 else LIMITS[w] for kk, w in zip(k, worst, strict=True)]
-
-
-FAILED_STATUS = {"collapse": "collapsed", "microbridging": "microbridged", "blur": "unresolved", "ler": "unresolved"}
-"""Status of a formulation whose largest pitch fails, by the failing limit."""
 
 
 def analyse(ls: LineSpace, q50: np.ndarray, d50: np.ndarray) -> PatternResult:

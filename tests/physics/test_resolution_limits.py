@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from resistml.physics import collapse, ler
+from resistml.physics import collapse, grating, ler
 from resistml.physics import patterning as pt
 from resistml.physics.exposure import ELECTRONS_PER_NM2, exposure
 from resistml.physics.film import build_batch
@@ -164,22 +164,22 @@ def test_exact_grating_image_fourier_equals_real_space():
     period = np.array([40.0, 400.0, 1200.0])
     width = np.array([[5.0], [5.0], [5.0]])
     pos = np.array([0.0, 0.1, 0.25, 0.4, 0.5])
-    old = pt.FOURIER_RATIO
+    old = grating.FOURIER_RATIO
     try:
-        pt.FOURIER_RATIO = 1e9
+        grating.FOURIER_RATIO = 1e9
         v_f, d_f = pt._gaussian_grating(period, width, pos)
-        pt.FOURIER_RATIO = 0.0
+        grating.FOURIER_RATIO = 0.0
         v_r, d_r = pt._gaussian_grating(period, width, pos)
     finally:
-        pt.FOURIER_RATIO = old
+        grating.FOURIER_RATIO = old
     assert np.allclose(v_f, v_r, atol=1e-9) and np.allclose(d_f, d_r, rtol=1e-7)
     # the symmetric shortcut at the line centre, edge and space centre agrees with both
-    old3 = pt.FOURIER_RATIO
+    old3 = grating.FOURIER_RATIO
     try:
-        pt.FOURIER_RATIO = 0.0
+        grating.FOURIER_RATIO = 0.0
         v_s, d_s = pt._gaussian_grating(period, width, np.array([0.0, 0.25, 0.5]))
     finally:
-        pt.FOURIER_RATIO = old3
+        grating.FOURIER_RATIO = old3
     assert np.allclose(v_s, v_f[..., [0, 2, 4]], atol=1e-9) and np.allclose(d_s, d_f, rtol=1e-7)
     assert np.allclose(v_f[:, 0, 2], 0.5)  # the nominal edge gets half the open frame
     # a wide line's edge slope is that of an erf step, 1/(sqrt(pi) a)
