@@ -24,6 +24,13 @@ from pydantic import (
 from resistml.chem.smiles import SmilesError, attachment_points, parse_smiles
 from resistml.formulation.catalog_data import find as find_catalog
 from resistml.formulation.catalog_data import suggest as suggest_catalog
+from resistml.formulation.composition import (
+    MAX_PARTS,
+    MIN_PARTS,
+    composition_errors,
+    composition_warnings,
+    weight_fractions,
+)
 from resistml.formulation.roles import Role, role_warnings
 
 MAX_COMPONENTS = 12
@@ -139,7 +146,10 @@ class Component(_Strict):
     @field_validator("parts", mode="before")
     @classmethod
     def _parts(cls, value: Any) -> float:
-        return _finite_positive(value, "amount (parts)")
+        value = _finite_positive(value, "amount (parts)")
+        if not MIN_PARTS <= value <= MAX_PARTS:
+            raise ValueError(f"amount (parts) must be between {MIN_PARTS:g} and {MAX_PARTS:.0f}, got {value!r}")
+        return value
 
     @field_validator("mw", "pdi", mode="before")
     @classmethod
@@ -263,6 +273,10 @@ class Process(_Strict):
     def warnings(self) -> list[str]:
         """Values that are physical but outside the usual domain of the simulator and model."""
         notes = []
+        inactive = "beam_energy_keV" if self.radiation == "xray" else "photon_energy_keV"
+        if inactive in self.model_fields_set:
+            active = "photon_energy_keV" if self.radiation == "xray" else "beam_energy_keV"
+            notes.append(f"process.{inactive}: ignored for radiation {self.radiation} (its energy is {active})")
         active = {"beam_energy_keV"} if self.radiation == "electron" else {"photon_energy_keV"}
         for field, (_, (lo, hi)) in PROCESS_LIMITS.items():
             if field in {"beam_energy_keV", "photon_energy_keV"} - active:
@@ -301,6 +315,13 @@ class Formulation(_Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _composition(self) -> Formulation:
+        errors = composition_errors([c.role.value for c in self.components], [c.parts for c in self.components])
+        if errors:
+            raise ValueError("\n".join(errors))  # one field-path line each (see format_errors)
+        return self
+
     def by_role(self, role: Role | str) -> list[Component]:
         """Components with the given role, in file order."""
         role = Role(role)
@@ -311,13 +332,13 @@ class Formulation(_Strict):
         return sum(c.parts for c in self.components)
 
     def weight_fractions(self) -> list[float]:
-        """Weight fraction of each component in the dry film."""
-        total = self.total_parts
-        return [c.parts / total for c in self.components]
+        """Weight fraction of each component in the dry film (computed without overflow)."""
+        return weight_fractions([c.parts for c in self.components])
 
     def warnings(self) -> list[str]:
         """Non-fatal notes: process values outside the usual domain, roles the structure contradicts."""
         notes = self.process.warnings()
+        notes += composition_warnings([c.role.value for c in self.components], [c.parts for c in self.components])
         for i, comp in enumerate(self.components):
             notes += [f"components[{i}].role: {w}" for w in role_warnings(comp)]
         return notes
@@ -364,8 +385,15 @@ def format_errors(exc: ValidationError) -> list[str]:
             msg = f"unknown field (value {err['input']!r})"
         elif err["type"] not in {"value_error", "missing"} and "got" not in msg:
             msg = f"{msg}, got {_short(err.get('input'))}"
+        if not loc and err["type"] == "value_error":  # model-level checks carry their own field paths
+            for line in msg.split("\n"):
+                lines.append(line if _FIELD_LINE.match(line) else f"formulation: {line}")
+            continue
         lines.append(f"{_loc_to_path(loc)}: {msg}")
     return lines
+
+
+_FIELD_LINE = re.compile(r"^(?:components|process)[\w.\[\]]*: ")
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -141,11 +141,17 @@ def row_to_dict(row: dict[str, Any]) -> dict[str, Any]:
                 raise FormulationError([f"{col}_parts: must be a number, got {parts!r}"])
             components.append(component_from_cells(role, value, parts, row, col))
     process = {k: _clean(row[k]) for k in PROCESS_COLUMNS if k in row and not _is_empty(row[k])}
+    process.pop(inactive_energy(process.get("radiation")), None)
     name = row.get("name")
     out: dict[str, Any] = {"components": components, "process": process}
     if not _is_empty(name):
         out["name"] = str(name)
     return out
+
+
+def inactive_energy(radiation: Any) -> str:
+    """The energy column a row's radiation does not use (a table has both columns; it is ignored)."""
+    return "beam_energy_keV" if radiation == "xray" else "photon_energy_keV"
 
 
 def _clean(value: Any) -> Any:
@@ -325,7 +331,8 @@ class RowValidator:
         return comp
 
     def _process(self, columns: tuple[str, ...], row: dict[str, Any]) -> Process:
-        cells = tuple((k, v) for k in columns if (v := _plain(row[k])) is not None)
+        skip = inactive_energy(_plain(row.get("radiation")))
+        cells = tuple((k, v) for k in columns if k != skip and (v := _plain(row[k])) is not None)
         proc = self._processes.get(cells)
         if proc is None:
             try:
