@@ -78,8 +78,8 @@ def component_from_cells(role: Role, value: str, parts: Any, row: dict[str, Any]
     entry = find_catalog(value)
     if entry is not None:
         comp["catalog"] = entry["catalog"]
-    elif not _structure_like(role, value):
-        raise FormulationError([f"{col}: unknown catalog name or invalid SMILES {value!r}{suggest_catalog(value)}"])
+    elif (why := _not_a_structure(role, value)) is not None:
+        raise FormulationError([f"{col}: unknown catalog name or invalid SMILES {value!r} ({why}){suggest_catalog(value)}"])
     elif role is Role.resin:
         try:
             comp["repeat_units"] = _parse_repeat_units(value)
@@ -95,15 +95,15 @@ def component_from_cells(role: Role, value: str, parts: Any, row: dict[str, Any]
     return comp
 
 
-def _structure_like(role: Role, value: str) -> bool:
-    """Whether a cell that is no catalog name can be a structure (repeat units or a SMILES RDKit parses)."""
+def _not_a_structure(role: Role, value: str) -> str | None:
+    """Why a cell that is no catalog name is no structure either (None when it may be one)."""
     if role is Role.resin:
-        return "*" in value
+        return None if "*" in value else "repeat units need [*] ends"
     try:
         parse_smiles(value)
-    except SmilesError:
-        return False
-    return True
+    except SmilesError as exc:
+        return str(exc)
+    return None
 
 
 _NUMBER = re.compile(r"^\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$")
