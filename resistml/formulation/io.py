@@ -61,6 +61,8 @@ def read_documents(path: str | Path) -> list[Any]:
     suffix = path.suffix.lower()
     try:
         text = read_text(path)
+        if not text.strip():
+            raise InputError("no formulations (empty file)")
         docs = load_json(text) if suffix == ".json" else load_yaml(text)
     except InputError as exc:
         raise _one_line(path, exc) from None
