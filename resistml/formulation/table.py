@@ -34,7 +34,13 @@ from resistml.chem.smiles import SmilesError, parse_smiles
 from resistml.formulation.catalog_data import find as find_catalog
 from resistml.formulation.catalog_data import suggest as suggest_catalog
 from resistml.formulation.roles import Role
-from resistml.formulation.schema import PROCESS_LIMITS, Component, Formulation, FormulationError, Process
+from resistml.formulation.schema import (
+    PROCESS_LIMITS,
+    Component,
+    Formulation,
+    FormulationError,
+    Process,
+)
 
 MAX_SLOTS_PER_ROLE = 4
 PROCESS_COLUMNS = list(Process.model_fields)
