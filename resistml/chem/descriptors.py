@@ -14,17 +14,21 @@ Sources of the class values:
 * Base strengths (pKa of the conjugate acid): Perrin, Dissociation Constants of Organic Bases
   (IUPAC, 1965): tertiary amines ~10, amidines (DBU) ~12, pyridines/anilines ~5, imidazole ~7.
 * Molar volume: McGowan characteristic volume (Abraham & McGowan, Chromatographia 23, 243 (1987)).
-* Resin units and glass transition: see :mod:`resistml.chem.resin_descriptors` (re-exported here).
+* Resin units, crosslink sites, radiation G-values and glass transition: see
+  :mod:`resistml.chem.resin_descriptors` (re-exported here). SMARTS helpers and the polymerizable
+  groups live in the leaf module :mod:`resistml.chem.groups` (no import cycle).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from rdkit import Chem
 
+from resistml.chem.groups import CC_GROUPS, count
+from resistml.chem.groups import smarts as _smarts
 from resistml.chem.material import summarize_smiles
 from resistml.chem.resin_descriptors import (  # noqa: F401  (re-exported)
     ADDITIVE_K,
@@ -35,26 +39,10 @@ from resistml.chem.resin_descriptors import (  # noqa: F401  (re-exported)
     resin_descriptors,
     tg_estimate_K,
     tg_infinite_K,
+    tg_unit_K,
     unit_descriptors,
 )
 from resistml.chem.smiles import parse_smiles
-
-
-@cache
-def _smarts(text: str) -> Chem.Mol:
-    pattern = Chem.MolFromSmarts(text)
-    if pattern is None:
-        raise ValueError(f"bad SMARTS in descriptors: {text}")
-    return pattern
-
-
-def count(mol: Chem.Mol, smarts: str, unique_atom: int | None = None) -> int:
-    """Number of matches of a SMARTS; with ``unique_atom`` count distinct atoms at that position."""
-    matches = mol.GetSubstructMatches(_smarts(smarts), uniquify=True)
-    if unique_atom is None:
-        return len(matches)
-    return len({m[unique_atom] for m in matches})
-
 
 # ---- acid generators -------------------------------------------------------------------------
 GENERATOR_CAPTURE = {"iodonium": 1.0, "sulfonium": 0.6, "other_onium": 0.5, "non_ionic": 0.3, "none": 0.0}
@@ -98,7 +86,14 @@ class GeneratorDescriptors:
     acid_smiles: str
     acid_volume_cm3_mol: float
     acids_per_molecule: float
+    """Acid-releasing sites per molecule: onium centres, sulfonate esters, CX3 groups. This is the
+    most acid a molecule can give (generator depletion, the stoichiometric quench limit)."""
     molar_mass: float
+    acids_per_event: float = 1.0
+    """Acids released per decomposition event (one captured electron or one direct ionisation):
+    1 for every class. A bis(trichloromethyl)triazine loses one chlorine per event (C-Cl bond
+    cleavage, or dissociative electron capture to Cl- + a CCl2 radical; Pohlers et al., Chem.
+    Mater. 9, 1353 (1997)), giving one HCl; its second CCl3 group needs a second event."""
 
 
 def _ionic_sites(mol: Chem.Mol) -> tuple[str, int]:
@@ -203,8 +198,8 @@ def _nonionic_acid(mol: Chem.Mol) -> tuple[str, int]:
                 return Chem.MolToSmiles(acid), diazo
     for halogen, acid in (("Br", "Br"), ("Cl", "Cl")):
         n = count(mol, f"[CX4]([{halogen}])([{halogen}])[{halogen}]")
-        if n:  # trihalomethyl triazines and similar release HX (Buhr et al. 1989)
-            return acid, n
+        if n:  # trihalomethyl triazines release HX, one per CX3 group at most (Buhr et al. 1989;
+            return acid, n  # one per event: Pohlers et al. 1997, see GeneratorDescriptors)
     return "", 0
 
 
@@ -234,7 +229,7 @@ def generator_descriptors(smiles: str) -> GeneratorDescriptors:
         generator_class=gen_class, capture_efficiency=efficiency, hammett_sigma_sum=sigma,
         acid_class=acid_class, acid_pka=_ACID_CLASSES[acid_class][0], acid_smiles=acid_smiles,
         acid_volume_cm3_mol=volume, acids_per_molecule=n_acids,
-        molar_mass=summarize_smiles(smiles).molar_mass,
+        molar_mass=summarize_smiles(smiles).molar_mass, acids_per_event=1.0 if n_acids > 0 else 0.0,
     )
 
 
@@ -251,25 +246,20 @@ CROSSLINK_GROUPS = {  # name -> (SMARTS, atom index of the reactive CH2/C, relat
 N-acyliminium/carbocations faster than benzylic ethers; free methylols faster than ethers
 (Blank, J. Coat. Technol. 51, 61 (1979); Thackeray et al., Proc. SPIE 1086, 34 (1989))."""
 
-CC_GROUPS = {  # name -> (SMARTS, acid-polymerizable, radical-polymerizable, chain length at 1 nm^-3)
-    "vinyl_ether": ("[CX3;H2,H1]=[CX3;H1][OX2][#6;!$(C=O)]", True, False, 1.0),
-    "acrylate": ("[CH2]=[CH][CX3](=O)[O,N]", False, True, 40.0),
-    "methacrylate": ("[CH2]=[CX3]([CH3])[CX3](=O)[O,N]", False, True, 20.0),
-    "styrenic": ("[CH2]=[CX3;H1,$(C[CH3])]c", True, True, 8.0),
-    "allyl": ("[CH2]=[CH][CH2][O,N,S,c]", False, True, 2.0),
-    "epoxide": ("[CX4]1[OX2][CX4]1", True, False, 1.0),
-    "oxetane": ("[CX4]1[CX4][OX2][CX4]1", True, False, 1.0),
-}
-"""Polymerizable groups of component D. The last value is the radical kinetic chain length at a
-group concentration of 1 nm^-3 (1.66 M); the steady-state chain length scales as [M],
-nu = k_p [M] / (2 (f k_d k_t [I])^1/2) (Odian, Principles of Polymerization, 4th ed., ch. 3):
-acrylates > methacrylates > styrenes, allyl monomers suffer degradative chain transfer (Decker,
-Prog. Polym. Sci. 21, 593 (1996)). For acid-driven groups the acid is catalytic (bake.py)."""
-
-ACID_GROUP_RATE = {"vinyl_ether": 10.0, "epoxide": 0.4, "oxetane": 0.6, "styrenic": 0.2}
+ACID_GROUP_RATE = {"vinyl_ether": 0.0, "epoxide": 0.4, "oxetane": 0.6, "styrenic": 0.2}
 """Relative acid-catalysed reactivity (vs. an aminoplast ether = 1) of acid-curable C=C/ring
-groups toward phenols: vinyl ethers add to phenols at low T (acetal crosslinking of PHS, Lin et
-al., Proc. SPIE 3049 (1997)); epoxides and styrenes need stronger acid (Crivello 1984)."""
+groups as *stable* negative-tone junctions with the resin: epoxides and styrenes need stronger
+acid (Crivello, Adv. Polym. Sci. 62, 1 (1984)).
+
+Vinyl ethers get 0: with phenols (and carboxylic acids) an acid adds them as acetals
+(ArO-CH(CH3)-OR), the acid-labile linkage of acetal-protected PHS positive resists (e.g.
+US 6,133,412: PHS + vinyl ether + acid catalyst -> acetal-derivatised resin for positive CARs; the
+divinyl-ether-crosslinked positive resists of Moon & Kim, J. Photochem. Photobiol. C 8, 157 (2007)).
+The same photo-acid that forms them cleaves them again during the PEB, so a divinyl ether gives no
+net negative-tone network; in a film it acts as a plasticiser only (through the film Tg)."""
+
+ACID_LABILE_GROUPS = ("vinyl_ether",)
+"""Acid-curable groups whose adducts with phenols/carboxylic acids are acid-labile acetals."""
 
 
 @dataclass(frozen=True)
@@ -325,7 +315,13 @@ BASE_SITES = (  # (SMARTS, pKa of conjugate acid); first match of an N wins
 )
 """Basic sites and the pKa of their conjugate acids (Perrin 1965): hydroxide; amidine/guanidine;
 aliphatic 3-/2-/1-amines; imidazole; DMAP; pyridine; diarylamine; aniline; carboxylate (the
-anion of a photodecomposable onium base)."""
+anion of a photodecomposable onium base).
+
+An amino N on an aromatic ring that already carries a basic ring N (4-/2-aminopyridines, DMAP) is
+not a second site: these bases protonate on the ring N (the amidinium-like cation is stabilised by
+the amino group, which is why DMAP, pKa 9.6, is ~10^4 x more basic than pyridine), and the amino N
+of the cation is no longer basic - the dication forms only in strong mineral acid (second pKa far
+below 0; Albert, Goldacre & Phillips, J. Chem. Soc. 1948, 2240). One DMAP neutralises one acid."""
 
 
 @dataclass(frozen=True)
@@ -343,6 +339,20 @@ def _strength(pka: float) -> str:
     return "none" if math.isnan(pka) else "strong" if pka >= 9 else "moderate" if pka >= 4 else "weak"
 
 
+def _conjugated_to_ring_base(mol: Chem.Mol, idx: int, sites: set[int]) -> bool:
+    """True for an exocyclic N bonded to an aromatic ring that holds an already counted ring N."""
+    atom = mol.GetAtomWithIdx(idx)
+    if atom.GetIsAromatic() or atom.GetSymbol() != "N":
+        return False
+    rings = mol.GetRingInfo().AtomRings()
+    for nb in atom.GetNeighbors():
+        if nb.GetIsAromatic():
+            for ring in rings:
+                if nb.GetIdx() in ring and any(i in sites for i in ring):
+                    return True
+    return False
+
+
 @lru_cache(maxsize=4096)
 def base_descriptors(smiles: str) -> BaseDescriptors:
     """Basic sites (each N counted once, strongest class) and conjugate-acid pKa of the base."""
@@ -351,7 +361,7 @@ def base_descriptors(smiles: str) -> BaseDescriptors:
     pkas: list[float] = []
     for smarts, pka in BASE_SITES:
         for match in mol.GetSubstructMatches(_smarts(smarts)):
-            if match[0] not in seen:
+            if match[0] not in seen and not _conjugated_to_ring_base(mol, match[0], seen):
                 seen.add(match[0])
                 pkas.append(pka)
     best = max(pkas) if pkas else math.nan

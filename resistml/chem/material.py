@@ -60,7 +60,15 @@ _SUBSTRATE_DENSITY = {
     "InP": 4.81, "Si3N4": 3.17, "Al2O3": 3.95, "SiC": 3.21, "Ag": 10.49, "C": 2.0, "Fe": 7.874,
     "MoSi2": 6.26, "TaN": 14.3, "Ru": 12.37, "CrO": 5.2, "HfO2": 9.68, "ZrO2": 5.68, "GaN": 6.15,
 }
-_SUBSTRATE_ALIASES = {"quartz": "SiO2", "fused silica": "SiO2", "glass": "SiO2", "silicon": "Si"}
+SUBSTRATE_ALIASES = {
+    "quartz": "SiO2", "fused silica": "SiO2", "silica": "SiO2", "silicon": "Si", "gallium arsenide": "GaAs",
+    "gold": "Au", "tungsten": "W", "tantalum": "Ta", "molybdenum": "Mo", "carbon": "C",
+    "aluminium": "Al", "aluminum": "Al", "chromium": "Cr", "chrome": "Cr",
+    "cr-on-quartz": "Cr-on-quartz", "chrome-on-quartz": "Cr-on-quartz", "chrome on quartz": "Cr-on-quartz",
+}
+"""English names of substrates -> formula or grid name (lower-case keys). 'glass' is deliberately
+absent: soda-lime and borosilicate glasses are not SiO2; give their formula and density instead."""
+_SUBSTRATE_ALIASES = SUBSTRATE_ALIASES  # old private name
 CR_ON_QUARTZ_CR_NM = 100.0
 """Chrome thickness of a standard photomask blank (Cr-on-quartz), nm."""
 
@@ -295,7 +303,7 @@ def substrate_material(name_or_formula: str, density: float | None = None) -> Ma
             density = float(rho_text)
         except ValueError:
             raise MaterialError(f"substrate: bad density {rho_text!r} in {name_or_formula!r}") from None
-    key = _SUBSTRATE_ALIASES.get(text.lower(), text)
+    key = canonical_substrate_name(text)
     if key.lower() == "cr-on-quartz":
         key = "SiO2"
     rho = density if density is not None else _SUBSTRATE_DENSITY.get(key)
@@ -306,9 +314,15 @@ def substrate_material(name_or_formula: str, density: float | None = None) -> Ma
     return material_from_formula(key, rho, name=text)
 
 
+def canonical_substrate_name(name: str) -> str:
+    """A substrate name with its alias resolved ('quartz' -> 'SiO2', 'Gold' -> 'Au'); else stripped."""
+    text = name.strip()
+    return SUBSTRATE_ALIASES.get(" ".join(text.lower().split()), text)
+
+
 def substrate_layers(name_or_formula: str) -> list[tuple[Material, float]]:
     """Substrate as (material, thickness_nm) layers from the top; the last is semi-infinite."""
-    if name_or_formula.strip().lower() == "cr-on-quartz":
+    if canonical_substrate_name(name_or_formula).lower() == "cr-on-quartz":
         chrome = material_from_formula("Cr", _SUBSTRATE_DENSITY["Cr"], name="Cr")
         return [(chrome, CR_ON_QUARTZ_CR_NM), (substrate_material("SiO2"), math.inf)]
     return [(substrate_material(name_or_formula), math.inf)]

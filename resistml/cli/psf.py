@@ -12,12 +12,14 @@ import typer
 from resistml.chem.material import (
     Material,
     MaterialError,
+    canonical_substrate_name,
     film_material,
     material_from_formula,
     material_from_smiles,
     substrate_layers,
 )
 from resistml.chem.smiles import SmilesError
+from resistml.chem.substrate import SubstrateError, known_substrate
 from resistml.cli._common import fail, load_or_fail, print_json
 
 DEFAULT_FILM_SMILES = "*CC(*)c1ccc(O)cc1"
@@ -145,7 +147,7 @@ def register(app: typer.Typer) -> None:
     def psf_command(
         beam_energy: Annotated[float, typer.Option("--beam-energy", help="beam energy, keV")],
         thickness: Annotated[float, typer.Option(help="film thickness, nm")] = 300.0,
-        substrate: Annotated[str, typer.Option(help="Si, GaAs, quartz, Cr-on-quartz, a formula or FORMULA:DENSITY")] = "Si",
+        substrate: Annotated[str, typer.Option(help="a substrate with a PSF grid (Si, SiO2/quartz, GaAs, Cr-on-quartz, Au, W, Ta, Mo, C, Al); with --mc any formula or FORMULA:DENSITY")] = "Si",
         resist: Annotated[Path | None, typer.Option(help="formulation file (its film material)")] = None,
         material: Annotated[str | None, typer.Option(help="SMILES (repeat unit with [*] ends or molecule) or formula")] = None,
         density: Annotated[float | None, typer.Option(help="film density, g/cm3 (estimated from structure if omitted)")] = None,
@@ -165,8 +167,12 @@ def register(app: typer.Typer) -> None:
             errors.append(f"--electrons: must be within 10-1e7, got {electrons}")
         try:
             substrate_layers(substrate)
+            if not mc:  # the grid look-up needs the substrate's own grid; the Monte Carlo takes any
+                known_substrate(substrate)
         except MaterialError as exc:
             errors.append(f"--substrate: {exc}")
+        except SubstrateError as exc:
+            errors.append(f"--substrate: {exc.reason} (or run the Monte Carlo with --mc)")
         if errors:
             fail(errors)
         film = resolve_material(resist, material, density)
@@ -183,22 +189,23 @@ def register(app: typer.Typer) -> None:
     @app.command("psf-grid")
     def psf_grid_command(
         out: Annotated[Path | None, typer.Option(help="CSV to write (default: cache_dir()/psf/grid.csv)")] = None,
-        substrate: Annotated[list[str] | None, typer.Option(help="substrate(s); default Si, GaAs, Cr-on-quartz, SiO2")] = None,
+        substrate: Annotated[list[str] | None, typer.Option(help="substrate(s): a name, formula or FORMULA:DENSITY; default: the shipped ten")] = None,
         electrons: Annotated[int, typer.Option(help="electrons per point at <= 20 keV (fewer above)")] = 6000,
         workers: Annotated[int | None, typer.Option(help="processes (default: all cores)")] = None,
         seed: Annotated[int, typer.Option(help="base seed")] = 1,
         energies: Annotated[str | None, typer.Option(help="comma-separated beam energies, keV")] = None,
         thicknesses: Annotated[str | None, typer.Option(help="comma-separated film thicknesses, nm")] = None,
         densities: Annotated[str | None, typer.Option(help="comma-separated film densities, g/cm3")] = None,
+        update: Annotated[bool, typer.Option("--update", help="merge into --out, replacing only these substrates")] = False,
     ) -> None:
         """Build the PSF grid (Monte Carlo + fit) that ``resistml psf`` and the simulator look up."""
         from resistml.paths import cache_dir
         from resistml.physics.psf import clear_grid_cache
-        from resistml.physics.psf_grid import DEFAULT_SUBSTRATES, build_grid
+        from resistml.physics.psf_grid import DEFAULT_SUBSTRATES, build_grid, merge_grid
 
         if not 100 <= electrons <= 10**7:
             fail([f"--electrons: must be within 100-1e7, got {electrons}"])
-        subs = tuple(substrate) if substrate else DEFAULT_SUBSTRATES
+        subs = tuple(canonical_substrate_name(s) for s in substrate) if substrate else DEFAULT_SUBSTRATES
         for sub in subs:
             try:
                 substrate_layers(sub)
@@ -219,6 +226,11 @@ def register(app: typer.Typer) -> None:
         table = build_grid(
             substrates=subs, n_electrons=electrons, workers=workers, seed=seed, progress=progress, **axes
         )
+        built, mc_s = len(table), table["mc_seconds"].sum()
+        if update and target.is_file():
+            import pandas as pd
+
+            table = merge_grid(pd.read_csv(target), table)
         table.to_csv(target, index=False, float_format="%.6g")
         clear_grid_cache()
-        typer.echo(f"wrote {len(table)} points to {target} ({table['mc_seconds'].sum():.0f} s of Monte Carlo)")
+        typer.echo(f"wrote {built} points to {target} ({mc_s:.0f} s of Monte Carlo; {len(table)} rows in the file)")

@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("simulate")
     def simulate_command(
-        file: Annotated[Path, typer.Argument(help="formulation file (YAML/JSON/JSONL/CSV/Parquet)")],
+        files: Annotated[list[Path], typer.Argument(help="formulation file(s) (YAML/JSON/JSONL/CSV/Parquet)")],
         beam_energy: Annotated[float | None, typer.Option("--beam-energy", help="override the beam energy, keV")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
         plot: Annotated[Path | None, typer.Option("--plot", help="write the contrast curve and CD-vs-dose plot (PNG)")] = None,
@@ -124,7 +124,7 @@ def register(app: typer.Typer) -> None:
 
         if not (math.isfinite(noise) and noise >= 0):
             fail([f"--noise: must be a finite number >= 0, got {noise:g}"])
-        forms = load_or_fail(file, allow_incomplete=allow_incomplete)
+        forms = [form for file in files for form in load_or_fail(file, allow_incomplete=allow_incomplete)]
         many = len(forms) > 1
         forms = [_with_energy(f, beam_energy, many, allow_incomplete) for f in forms]
         warn(forms)

@@ -66,7 +66,7 @@ def _label_columns(labels: pd.DataFrame) -> dict[str, pa.Array]:
         values = labels[col]
         if col in TARGETS:
             out[col] = pa.array(pd.to_numeric(values, errors="coerce").astype("float64"), pa.float64())
-        elif col in {"status", "dose_unit"}:
+        elif col in {"status", "dose_unit", "resolution_limit"}:
             out[col] = pa.array(values.astype(object).where(values.notna(), None), pa.string())
         elif col not in ECHOED:
             out[col if col not in RESERVED else f"sim_{col}"] = _infer(values)

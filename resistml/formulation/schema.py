@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from resistml.chem.smiles import SmilesError, attachment_points, parse_smiles
+from resistml.chem.substrate import SubstrateError, known_substrate
 from resistml.formulation.catalog_data import find as find_catalog
 from resistml.formulation.catalog_data import suggest as suggest_catalog
 from resistml.formulation.composition import (
@@ -259,6 +260,10 @@ class Process(_Strict):
     def _substrate(cls, value: str) -> str:
         if not value.strip() or len(value) > 64:
             raise ValueError(f"substrate must be a short name or formula, got {value!r}")
+        try:  # the one substrate rule of check, simulate, predict and the API
+            known_substrate(value)
+        except SubstrateError as exc:
+            raise ValueError(exc.reason) from None
         return value.strip()
 
     @property

@@ -41,6 +41,7 @@ from resistml.formulation.schema import (
     FormulationError,
     Process,
 )
+from resistml.formulation.yaml_safe import InputError, sniff_text
 
 MAX_SLOTS_PER_ROLE = 4
 PROCESS_COLUMNS = list(Process.model_fields)
@@ -217,6 +218,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     try:
         if path.suffix.lower() == ".parquet":
             return pd.read_parquet(path)
+        sniff_text(path)
         return pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
     except Exception as exc:  # noqa: BLE001 - pandas/pyarrow raise many types; all mean "unreadable"
         raise FormulationError([f"{path}: {table_read_error(exc)}"]) from None
@@ -224,6 +226,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 def table_read_error(exc: BaseException) -> str:
     """One line saying why pandas or pyarrow could not read a table file."""
+    if isinstance(exc, InputError):
+        return str(exc)
     if isinstance(exc, pd.errors.EmptyDataError):
         return "empty file (no header row)"
     if isinstance(exc, UnicodeDecodeError):

@@ -52,10 +52,12 @@ def training_domain(formulations: Iterable[Formulation]) -> dict[str, Any]:
     process: dict[str, list[float]] = {}
     fractions: dict[str, list[float]] = {}
     elements: set[str] = set()
+    substrates: set[str] = set()
     count = 0
     for form in formulations:
         count += 1
         p = form.process
+        substrates.add(_substrate(p.substrate))
         _widen(energy, p.radiation, p.energy_keV)
         for key in PROCESS_RANGES:
             _widen(process, key, float(getattr(p, key)))
@@ -72,7 +74,14 @@ def training_domain(formulations: Iterable[Formulation]) -> dict[str, Any]:
         "process": process,
         "weight_fraction": fractions,
         "elements": sorted(elements),
+        "substrates": sorted(substrates),
     }
+
+
+def _substrate(name: str) -> str:
+    from resistml.chem.substrate import known_substrate
+
+    return known_substrate(name)
 
 
 def _outside(value: float, bounds: list[float]) -> bool:
@@ -90,6 +99,9 @@ def process_notes(process: Process, domain: dict[str, Any]) -> list[str]:
     elif p.radiation in energy and _outside(p.energy_keV, energy[p.radiation]):
         lo, hi = energy[p.radiation]
         notes.append(f"energy: {ENERGY_FIELD[p.radiation]} {p.energy_keV:g} outside the training range {lo:g}-{hi:g} keV")
+    # models exported before "substrates" was recorded saw only the default Si (generate keeps it)
+    if p.radiation == "electron" and _substrate(p.substrate) not in domain.get("substrates", ["Si"]):
+        notes.append(f"substrate {p.substrate!r} not in the training data (its backscatter changes the dose)")
     values = {key: float(getattr(p, key)) for key in PROCESS_RANGES} | {"tmah_wt_percent": p.tmah_wt_percent}
     for key, bounds in domain.get("process", {}).items():
         if key in values and _outside(values[key], bounds):

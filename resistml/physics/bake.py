@@ -7,11 +7,15 @@
   a glassy alpha_g = 1e-4 /K below. Bigger acids diffuse slower; plasticisers (low-Tg D) raise f.
 * Base: instant neutralisation A + B -> 0 (Hinsberg et al., Proc. SPIE 3999, 148 (2000)). With
   equal acid and base diffusivities u = a - b obeys the plain diffusion equation (the reaction
-  conserves it), and in the fast-reaction limit a = max(u, 0): the quencher consumes acid that
-  diffuses into dark regions, which sharpens the latent image (the usual reason for adding it).
+  conserves it), and in the fast-reaction limit a = max(u, 0) exactly: a strong base neutralises
+  acid 1:1 up to its amount, and a base at or above all the acid the generator can release leaves
+  no free acid at any dose (no smoothing, so nothing leaks past stoichiometry). The quencher
+  consumes acid that diffuses into dark regions, which sharpens the latent image.
 * Acid loss: first order, k_loss (evaporation, trapping; Fedynyshyn et al., Proc. SPIE 6519 (2007)).
 * Crosslinking: acid-catalysed electrophilic substitution of phenols by N-CH2-OR / Ar-CH2-OR
-  groups, dp/dt = k a (1 - p) (Thackeray et al., Proc. SPIE 1086, 34 (1989); Fedynyshyn 2007).
+  groups, dp/dt = k a (1 - p) (Thackeray et al., Proc. SPIE 1086, 34 (1989); Fedynyshyn 2007),
+  on the resin's crosslink sites only (free phenol positions ortho/para to OH, aliphatic OH,
+  COOH; resin_descriptors): a resin without any (polystyrene, PMMA) is not crosslinked.
   k follows Arrhenius and the Bronsted catalysis law k ~ Ka^alpha with acids stronger than the
   protonated matrix levelled (pKa_eff = softplus above -6).
 * Junctions: a crosslinker with f groups each reacted with probability p joins j units with
@@ -49,13 +53,26 @@ K_CROSSLINK_REF = 2.0
 EA_CROSSLINK = 90e3
 """Activation energy of acid-catalysed melamine-phenol crosslinking, J/mol (Fedynyshyn 2007: 80-100)."""
 BRONSTED_ALPHA = 0.2
-"""Bronsted catalysis exponent k ~ Ka^alpha (Bell, The Proton in Chemistry: 0.2-0.5 for general
-acid catalysis); 0.2 makes a tosylate generator need ~2x, a camphorsulfonate ~3x the dose of
-the triflate, as reported for onium salts in negative CARs."""
+"""Bronsted catalysis exponent k ~ Ka^alpha (Bell, The Proton in Chemistry, 2nd ed. (Chapman &
+Hall, 1973) ch. 10: alpha 0.2-0.5 for general acid catalysis; the lowest value, because the
+aminoplast carbocation forms by specific-acid-like protonation of the ether). With the levelled
+scale below, the crosslinking rate with tosic acid (pKa -2.8) is 10^(0.2 x 3.2) = 4.4x and with
+camphorsulfonic acid (-1.9) 10^(0.2 x 4.1) = 6.6x slower than with triflic acid. In the full chain
+(PHS-8k / HMMM 15 / TPS salt 5 parts, no base, 50 keV, 110 C / 60 s) that gives D50 ratios of
+~5x (TPS tosylate) and ~8.5x (TPS camphorsulfonate) to TPS triflate - larger than the rate ratios
+because these bigger, weaker acids also diffuse less (tests/test_chemistry_v2.py pins both). No
+published dose ratio of the three anions in one electron-beam negative CAR was found; the order
+(perfluoroalkanesulfonate << arenesulfonate < camphorsulfonate) is the one of acid strength
+(Guthrie 1978) and of the anion series in photoacid-generator reviews (Crivello, Adv. Polym. Sci.
+62, 1 (1984)). An assumption, not a fitted value."""
 PKA_LEVEL = -6.0
 """Acids stronger than this are levelled by the phenolic/ether matrix."""
-PHENOL_SITE_MIN = 0.1
-"""Relative crosslinking rate on a resin without phenolic OH (ring alkylation only)."""
+PHENOL_SITE_MIN = 0.0
+"""Relative crosslinking rate on a resin without phenolic OH. Zero: the aminoplast carbocation
+alkylates activated (phenol) rings, and plain benzene rings of polystyrene or PMMA esters give no
+crosslinks (Blank 1979); other nucleophiles (aliphatic OH, COOH) count through crosslink_site_factor."""
+CROSSLINK_SITE_CAP = 1.5
+"""Upper bound of the site factor (m-PHS, 3 free activated positions per ring: 1.375)."""
 GRAFT_RADICAL = 0.3
 """Fraction of radical D chains that graft onto the resin (chain transfer to the resin)."""
 
@@ -119,15 +136,30 @@ def catalysis_factor(pka: ArrayLike, temp_K: ArrayLike, ea: float = EA_CROSSLINK
 
 
 def phenol_site_factor(phenolic_oh_per_unit: ArrayLike) -> np.ndarray:
-    """Relative availability of nucleophilic phenol sites on the resin."""
+    """Relative availability of nucleophilic phenol sites on the resin (0 without phenolic OH)."""
     oh = np.asarray(phenolic_oh_per_unit, dtype=float)
     return PHENOL_SITE_MIN + (1.0 - PHENOL_SITE_MIN) * np.minimum(oh, 1.0)
 
 
-def free_acid(acid: ArrayLike, base: ArrayLike, width: ArrayLike) -> np.ndarray:
-    """Acid left after instant neutralisation, a - b, made smooth (softplus of ``width``)."""
+def crosslink_site_factor(sites_per_unit: ArrayLike) -> np.ndarray:
+    """Relative crosslinking rate from the resin's aminoplast sites per unit (p-PHS = 1, PS = 0)."""
+    return np.clip(np.asarray(sites_per_unit, dtype=float), 0.0, CROSSLINK_SITE_CAP)
+
+
+def free_acid(acid: ArrayLike, base: ArrayLike, width: ArrayLike = 0.0) -> np.ndarray:
+    """Acid left after instant 1:1 neutralisation, max(a - b, 0).
+
+    ``width`` > 0 rounds the corner with a one-sided quadratic of that width, w/2 (u/w)^2 for
+    0 < u < w and u - w/2 above: exactly zero at and below stoichiometry (u <= 0), so nothing
+    leaks past it. The simulator uses width 0 (response.QUENCH_WIDTH).
+    """
+    u = np.asarray(acid, dtype=float) - np.asarray(base, dtype=float)
     w = np.asarray(width, dtype=float)
-    return w * np.logaddexp(0.0, (np.asarray(acid) - np.asarray(base)) / w)
+    if not np.any(w > 0):
+        return np.maximum(u, 0.0)
+    ws = np.where(w > 0, w, 1.0)
+    rounded = np.where(u < w, 0.5 * np.clip(u, 0.0, None) ** 2 / ws, u - 0.5 * w)
+    return np.where(w > 0, rounded, np.maximum(u, 0.0))
 
 
 def conversion(rate_constant: ArrayLike, acid_time: ArrayLike) -> np.ndarray:

@@ -37,7 +37,7 @@ _ARRAY_FIELDS = (
     "density", "n_gen", "capture_eff", "w_gen", "acids_per_gen", "acid_pka", "acid_volume",
     "n_units", "unit_mass", "mw", "pdi", "oh_per_unit", "aromatic_fraction", "pendant_cc",
     "n_xl", "f_xl", "xl_rate", "n_dacid", "f_dacid", "dacid_rate", "n_drad", "f_drad",
-    "drad_nu", "n_base", "base_pka", "tg_K", "beam_keV", "photon_keV", "thickness_nm",
+    "drad_nu", "n_base", "base_pka", "tg_K", "xl_sites", "g_crosslink", "g_scission", "w_resin", "beam_keV", "photon_keV", "thickness_nm",
     "spot_nm", "peb_K", "peb_s", "dev_s", "tmah", "is_xray", "z_over_a", "mean_excitation_eV",
 )
 
@@ -72,6 +72,14 @@ class FilmBatch:
     n_base: np.ndarray
     base_pka: np.ndarray
     tg_K: np.ndarray
+    xl_sites: np.ndarray
+    """Aminoplast crosslink sites per resin unit (resin_descriptors.XL_SITE_WEIGHTS)."""
+    g_crosslink: np.ndarray
+    """Radiation G(X) of the resin, crosslinks per 100 eV absorbed by it."""
+    g_scission: np.ndarray
+    """Radiation G(S) of the resin, main-chain scissions per 100 eV absorbed by it."""
+    w_resin: np.ndarray
+    """Weight fraction of the (main) resin in the film."""
     beam_keV: np.ndarray
     photon_keV: np.ndarray
     thickness_nm: np.ndarray
@@ -224,12 +232,14 @@ def _generator_terms(gens: list) -> dict[str, float]:
 def _resin_terms(resin, rho: float) -> dict[str, float]:
     if resin is None:
         return dict(n_units=0.0, unit_mass=100.0, mw=math.nan, pdi=1.5, oh_per_unit=0.0,
-                    aromatic_fraction=0.0, pendant_cc=0.0)
+                    aromatic_fraction=0.0, pendant_cc=0.0, xl_sites=0.0, g_crosslink=0.0,
+                    g_scission=0.0, w_resin=0.0)
     w, rd, mw, pdi = resin
     return dict(
         n_units=rho * w / rd.unit_mass * AVOGADRO_PER_NM3, unit_mass=rd.unit_mass, mw=mw, pdi=pdi,
         oh_per_unit=rd.phenolic_oh_per_unit, aromatic_fraction=rd.aromatic_fraction,
-        pendant_cc=rd.pendant_cc_per_unit,
+        pendant_cc=rd.pendant_cc_per_unit, xl_sites=rd.crosslink_sites_per_unit,
+        g_crosslink=rd.g_crosslink, g_scission=rd.g_scission, w_resin=w,
     )
 
 

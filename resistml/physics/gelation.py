@@ -7,6 +7,14 @@
   of Polymers, 1967; Charlesby & Pinner, Proc. R. Soc. A 249, 367 (1959) for k = 1):
   s = (1 + q u_n (1 - s) / k)^-(k+1). For PDI = 2 this gives s + sqrt(s) = 1/(q u_n)
   (Charlesby-Pinner without scission); for PDI -> 1, s = exp(-q u_n (1 - s)) (Flory).
+* Simultaneous random scission (p scissions per unit): the chains are cut at random, which does
+  not depend on the crosslinks, so the crosslinks act on the cut distribution. For a Schulz-Zimm
+  initial distribution the weight-average degree of polymerization after p cuts per unit is exact,
+  u_w(p) = 2/p - 2 (1 - (1 + p u_n/k)^-k) / (p^2 u_n)  (Poisson cuts on each chain), so the gel point
+  q u_w(p) = 1 is exact; for PDI = 2 it gives Charlesby-Pinner with scission,
+  s + sqrt(s) = p/q + 1/(q u_n), and gel only if G(S) < 4 G(X) (Charlesby, Atomic Radiation and
+  Polymers, 1960). The sol fraction keeps the initial PDI with q scaled to q u_w(p)/u_w (exact at
+  the gel point and, for PDI 2, everywhere).
 """
 
 from __future__ import annotations
@@ -61,3 +69,27 @@ def charlesby_pinner_sol(q: ArrayLike, u_n: ArrayLike) -> np.ndarray:
     x = 1.0 / (np.asarray(q, dtype=float) * np.asarray(u_n, dtype=float))
     root = (-1.0 + np.sqrt(1.0 + 4.0 * x)) / 2.0
     return np.minimum(root**2, 1.0)
+
+
+def weight_average_after_scission(u_n: ArrayLike, pdi: ArrayLike, p: ArrayLike) -> np.ndarray:
+    """u_w after p random scissions per unit of a Schulz-Zimm distribution (number average u_n).
+
+    u_w(p) = 2/p - 2 (1 - (1 + p u_n/k)^-k)/(p^2 u_n); -> u_w = (k+1) u_n/k as p -> 0 (series used
+    below p u_n = 1e-4 to avoid cancellation), -> 2/p for many cuts per chain.
+    """
+    k = schulz_zimm_k(pdi)
+    un = np.asarray(u_n, dtype=float)
+    p = np.asarray(p, dtype=float)
+    x = p * un
+    small = x < 1e-4
+    xs = np.where(small, 1.0, x)
+    exact = 2.0 * un / xs - 2.0 * un * (-np.expm1(-k * np.log1p(xs / k))) / xs**2
+    series = un * ((k + 1.0) / k - (k + 1.0) * (k + 2.0) * x / (3.0 * k * k))
+    return np.where(small, series, exact)
+
+
+def scission_factor(u_n: ArrayLike, pdi: ArrayLike, p: ArrayLike) -> np.ndarray:
+    """u_w(p) / u_w(0): multiply q by this to include scission in q u_w (exact gel point)."""
+    k = schulz_zimm_k(pdi)
+    u_w0 = np.asarray(u_n, dtype=float) * (k + 1.0) / k
+    return weight_average_after_scission(u_n, pdi, p) / u_w0

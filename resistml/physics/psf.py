@@ -22,6 +22,12 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy.optimize import least_squares
 
+from resistml.chem.substrate import (
+    SubstrateError,
+    clear_substrate_cache,
+    grid_files,
+    known_substrate,
+)
 from resistml.physics.montecarlo import DepositionResult
 
 PSF_KEYS = ("alpha_nm", "beta_nm", "eta", "gamma_nm", "nu", "backscatter_coefficient")
@@ -177,7 +183,6 @@ class _Grid:
     """Log-parameters of one substrate on a rectangular (energy, thickness, density) grid."""
 
     substrate: str
-    mean_z: float
     axes: tuple[np.ndarray, np.ndarray, np.ndarray]  # log E, log t, log rho
     values: dict[str, np.ndarray]  # log of each parameter, shape (nE, nT, nRho)
     _stacks: dict[str, np.ndarray] = field(default_factory=dict)
@@ -193,18 +198,7 @@ class _Grid:
         return self._stacks[form]
 
 
-def grid_files() -> list:
-    """The shipped grid, then any user-built grids in ``cache_dir()/psf/*.csv`` (these win)."""
-    from resistml.paths import cache_dir, data_dir
-
-    shipped = data_dir() / "psf" / GRID_FILE
-    user = sorted((cache_dir() / "psf").glob("*.csv")) if (cache_dir() / "psf").is_dir() else []
-    return [p for p in [shipped, *user] if p.is_file()]
-
-
 def _grid_from_rows(substrate: str, rows) -> _Grid:
-    from resistml.chem.material import substrate_layers
-
     axes = tuple(np.unique(rows[a].to_numpy(float)) for a in GRID_AXES)
     shape = tuple(len(a) for a in axes)
     if len(rows) != math.prod(shape):
@@ -212,16 +206,16 @@ def _grid_from_rows(substrate: str, rows) -> _Grid:
     rows = rows.sort_values(list(GRID_AXES))
     cols = [c for c in (*_columns("double")[1], *_columns("triple")[1]) if c in rows]
     values = {k: np.log(rows[k].to_numpy(float)).reshape(shape) for k in cols}
-    mean_z = substrate_layers(substrate)[0][0].mean_z
-    return _Grid(substrate, mean_z, tuple(np.log(a) for a in axes), values)
+    return _Grid(substrate, tuple(np.log(a) for a in axes), values)
 
 
 _GRIDS: dict[str, _Grid] = {}
 
 
 def clear_grid_cache() -> None:
-    """Forget the parsed grids (after writing a new grid file)."""
+    """Forget the parsed grids and their substrate names (after writing a new grid file)."""
     _GRIDS.clear()
+    clear_substrate_cache()
 
 
 def load_grids(reload: bool = False) -> dict[str, _Grid]:
@@ -231,6 +225,7 @@ def load_grids(reload: bool = False) -> dict[str, _Grid]:
     if _GRIDS and not reload:
         return _GRIDS
     _GRIDS.clear()
+    clear_substrate_cache()
     for path in grid_files():
         table = pd.read_csv(path)
         for name, rows in table.groupby("substrate"):
@@ -241,17 +236,14 @@ def load_grids(reload: bool = False) -> dict[str, _Grid]:
 
 
 def _pick_grid(substrate: str) -> _Grid:
-    """The substrate's grid, else the grid whose top substrate layer is nearest in mean Z."""
-    from resistml.chem.material import substrate_layers
-
+    """The substrate's own grid (:func:`resistml.chem.substrate.known_substrate`), never a neighbour's."""
+    key = known_substrate(substrate).lower()
     grids = load_grids()
-    key = substrate.strip().lower()
-    aliases = {"quartz": "sio2", "fused silica": "sio2", "silicon": "si"}
-    key = aliases.get(key, key)
-    if key in grids:
-        return grids[key]
-    z = substrate_layers(substrate)[0][0].mean_z
-    return min(grids.values(), key=lambda g: abs(g.mean_z - z))
+    if key not in grids:  # a grid written since the last parse
+        grids = load_grids(reload=True)
+    if key not in grids:
+        raise SubstrateError(f"no Monte Carlo PSF grid for {substrate!r}")
+    return grids[key]
 
 
 def _interp_axis(axis: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -268,7 +260,9 @@ def lookup_psf(
 ) -> dict[str, np.ndarray]:
     """PSF parameters interpolated log-log on the shipped grid (no Monte Carlo; vectorised).
 
-    Inputs broadcast; values outside the grid are clamped to its edges. Returns alpha_nm,
+    Inputs broadcast; values outside the grid are clamped to its edges. The substrate must have its
+    own grid (:func:`resistml.chem.substrate.known_substrate`; else ``SubstrateError`` naming
+    ``process.substrate``). Returns alpha_nm,
     beta_nm, eta, backscatter_coefficient and fit_r2 as arrays of the broadcast shape;
     ``form="triple"`` gives the three-term fit (adds gamma_nm and nu) for :func:`psf_radial`
     and :func:`psf_line_spread`.
@@ -328,9 +322,3 @@ def _lookup_scalar(e: float, t: float, substrate: str, rho: float, form: str) ->
     values = np.exp(acc)
     return {key: np.asarray(values[n]) for n, key in enumerate(_columns(form)[0])}
 
-
-def build_grid(*args, **kwargs):
-    """Run the Monte Carlo on a grid and fit each point (see :func:`resistml.physics.psf_grid.build_grid`)."""
-    from resistml.physics.psf_grid import build_grid as _build
-
-    return _build(*args, **kwargs)

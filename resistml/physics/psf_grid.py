@@ -1,11 +1,14 @@
 """Build the PSF grid: Monte Carlo + double-Gaussian fit on (substrate, energy, thickness, density).
 
-The default grid (Si, GaAs, Cr-on-quartz, SiO2; 5-100 keV; 30-1000 nm; film density 1.0-1.6
-g/cm3) is shipped as
-``data/psf/default_grid.csv``; ``resistml psf-grid`` rebuilds it (``make psf-cache``) or writes
-other substrates into ``resistml.paths.cache_dir()/psf/`` where :func:`resistml.physics.psf.lookup_psf`
-finds them. The resist of the grid is poly(4-hydroxystyrene) (C8H8O, the usual negative-CAR
-matrix); the composition effect at fixed density is second order (mean Z 5.3-6 for organic films).
+The shipped grid ``data/psf/default_grid.csv`` holds :data:`DEFAULT_SUBSTRATES` (Si, GaAs,
+Cr-on-quartz, SiO2, Au, W, Ta, Mo, C, Al; 5-100 keV; 30-1000 nm; film density 1.0-1.6 g/cm3).
+``resistml psf-grid`` rebuilds it (``make psf-cache``) or builds other substrates into
+``resistml.paths.cache_dir()/psf/`` where :func:`resistml.physics.psf.lookup_psf` finds them
+(``--update`` merges into an existing file, replacing only the substrates built). The resist of
+the grid is poly(4-hydroxystyrene) (C8H8O, the usual negative-CAR matrix); the composition
+effect at fixed density is second order (mean Z 5.3-6 for organic films).
+
+This module imports :mod:`resistml.physics.psf` (the fit); ``psf`` never imports this one.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from resistml.physics.psf import TRIPLE_PARAMS, TRIPLE_PREFIX, fit_psf
 DEFAULT_ENERGIES = (5.0, 10.0, 20.0, 30.0, 50.0, 75.0, 100.0)
 DEFAULT_THICKNESSES = (30.0, 100.0, 300.0, 1000.0)
 DEFAULT_DENSITIES = (1.0, 1.6)
-DEFAULT_SUBSTRATES = ("Si", "GaAs", "Cr-on-quartz", "SiO2")
+DEFAULT_SUBSTRATES = ("Si", "GaAs", "Cr-on-quartz", "SiO2", "Au", "W", "Ta", "Mo", "C", "Al")
+"""Substrates of the shipped grid: the first four since issue 3, the elements since issue 12."""
 GRID_RESIST_SMILES = "*CC(*)c1ccc(O)cc1"
 """Poly(4-hydroxystyrene) repeat unit: the grid's resist composition."""
 
@@ -91,4 +95,11 @@ def build_grid(
                 if progress:
                     progress(k + 1, len(points))
     table = pd.DataFrame(rows)
+    return table.sort_values(["substrate", "beam_energy_keV", "thickness_nm", "density_g_cm3"]).reset_index(drop=True)
+
+
+def merge_grid(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """``old`` with the substrates of ``new`` replaced by ``new``'s rows (grid ``--update``)."""
+    keep = old[~old["substrate"].str.lower().isin(set(new["substrate"].str.lower()))]
+    table = pd.concat([keep, new], ignore_index=True)
     return table.sort_values(["substrate", "beam_energy_keV", "thickness_nm", "density_g_cm3"]).reset_index(drop=True)

@@ -10,6 +10,11 @@ for phenolic resins (the proton source), poor otherwise. Energy deposited direct
 generator decomposes it as well. Each decomposed generator also leaves a radical (aryl or
 iminyl), which can start radical polymerization of component D.
 
+The resin itself also crosslinks and degrades under radiation (Charlesby): G(X) crosslinks and
+G(S) main-chain scissions per 100 eV absorbed by it (resin_descriptors, structure classes). These
+set the dose ceiling: a quenched or generator-free phenolic/styrenic film still gels at ~mC/cm^2,
+like the non-amplified PHS/PS negative resists, while PMMA-type resins only degrade.
+
 Concentrations are molecules per nm^3 and energies eV per nm^3 throughout.
 """
 
@@ -88,3 +93,18 @@ def acid_concentration(energy_eV_nm3: ArrayLike, g_acid: ArrayLike, n_acid_max: 
     rate = np.asarray(g_acid, dtype=float) * np.asarray(energy_eV_nm3, dtype=float) / 100.0
     safe = np.where(n_max > 0, n_max, 1.0)
     return np.where(n_max > 0, -safe * np.expm1(-rate / safe), 0.0)
+
+
+def resin_radiation_events(energy_eV_nm3: ArrayLike, w_resin: ArrayLike, g_value: ArrayLike,
+                           n_units: ArrayLike) -> np.ndarray:
+    """Radiation events (crosslinks or scissions) of the resin per resin unit: G w E / (100 n_units).
+
+    The resin absorbs its weight fraction ``w_resin`` of the energy (the film's components have
+    nearly equal Z/A). Energy captured by the generator is not taken away from the resin: the
+    radiation crosslinking of aromatic polymers runs through excited states and radical cations of
+    the matrix, which electron capture by the generator does not prevent (an assumption).
+    """
+    units = np.asarray(n_units, dtype=float)
+    safe = np.where(units > 0, units, 1.0)
+    events = np.asarray(g_value) * np.asarray(w_resin) * np.asarray(energy_eV_nm3) / 100.0
+    return np.where(units > 0, events / safe, 0.0)

@@ -3,10 +3,19 @@
 Bundles the per-formulation constants of radiation.py, bake.py, gelation.py and development.py
 so that the contrast curve (pad) and the pattern (line/space image) use one and the same chain:
 
-    E (eV/nm^3) -> acid a(E) with generator depletion -> free acid a - b (instant quench)
+    E (eV/nm^3) -> acid a(E) with generator depletion -> free acid max(a - b, 0) (exact quench)
     -> latent L = blur(free) x t_eff (time-integrated acid, nm^-3 s)
     -> conversions p_C = 1 - exp(-k_C L), p_D = 1 - exp(-k_D L - nu R(E)/n_D)
-    -> q = q_C + q_D + q_pendant -> delta = q u_w -> h (remaining thickness).
+    -> q = q_C + q_D + q_pendant + q_rad(E) u_w(p)/u_w   (radiation crosslinking of the resin,
+       Charlesby G(X), with p = G(S) scissions per unit: gelation.scission_factor)
+    -> delta = q u_w -> h (remaining thickness).
+
+The radiation term carries its scission correction, so the resin's own gel point (and its absence
+for G(S) >= 4 G(X), PMMA) is exact for every consumer of q (contrast curve, pattern, swelling).
+Scission of the *amplified* network (acid/D junctions) is not applied: it would only matter at
+>~100x D50 (e.g. a methacrylate CAR over-exposed to ~10 mC/cm^2 degrades again), and the
+contrast-curve search assumes a response that does not fall with dose. An approximation, stated
+in docs/physics-v2-chemistry.md.
 """
 
 from __future__ import annotations
@@ -15,19 +24,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from resistml.physics import bake, development, radiation
+from resistml.physics import bake, development, gelation, radiation
 from resistml.physics.film import FilmBatch
 
-QUENCH_WIDTH = 0.15
-"""Softplus width of the acid-base quench as a fraction of the base concentration: the quench is
-not a perfect step because the quencher is not perfectly uniform in the film (depth segregation,
-local concentration fluctuations; Hinsberg et al., Proc. SPIE 3999, 148 (2000))."""
+QUENCH_WIDTH = 0.0
+"""Width of the rounding of the acid-base quench as a fraction of the base concentration: 0, the
+stoichiometric quench is exact (bake.free_acid). It used to be a softplus of width 0.15 b, which
+leaked ~0.1 b of free acid at stoichiometry and let a 1.0-1.2x molar base excess still print;
+local quencher fluctuations belong to the stochastic (LER) model, not to the mean latent image."""
 PENDANT_CHAIN_LENGTH = 4.0
 """Kinetic chain length of pendant (B' resin) C=C groups: short, the groups are fixed on glassy
 chains and the propagating radical cannot reach many of them (Decker 1996); a chain of j such
 groups joins j units, j (j - 1) per chain in q."""
-QUENCH_WIDTH_MIN = 1e-6
-"""Floor of the quench width, molecules/nm^3 (1.7 uM)."""
+QUENCH_WIDTH_MIN = 0.0
+"""Floor of the quench width, molecules/nm^3 (0: exact)."""
 
 
 @dataclass
@@ -49,17 +59,20 @@ class ResistResponse:
     @classmethod
     def from_film(cls, film: FilmBatch) -> ResistResponse:
         """Evaluate yields, rates and the diffusivity of every formulation."""
+        # one acid per decomposition event (GeneratorDescriptors.acids_per_event); a molecule
+        # with several acid sites (bis-CCl3 triazine) holds more acid (n_acid_max), not more per event
+        per_event = np.where(film.acids_per_gen > 0, 1.0, 0.0)
         g = radiation.acid_yield_per_100eV(film.n_gen, film.capture_eff, film.w_gen,
-                                           film.oh_per_unit, film.acids_per_gen)
+                                           film.oh_per_unit, per_event)
         g = np.where(film.n_gen > 0, g, 0.0)
         pka = np.where(np.isfinite(film.acid_pka), film.acid_pka, 20.0)
         neutralised = 1.0 / (1.0 + 10.0 ** (pka - np.nan_to_num(film.base_pka, nan=0.0)))
         base = film.n_base * np.where(film.n_base > 0, neutralised, 0.0)
-        catalysis = bake.catalysis_factor(pka, film.peb_K) * bake.phenol_site_factor(film.oh_per_unit)
+        catalysis = bake.catalysis_factor(pka, film.peb_K) * bake.crosslink_site_factor(film.xl_sites)
         volume = np.where(np.isfinite(film.acid_volume), film.acid_volume, 100.0)
         return cls(
             g_acid=g,
-            g_radical=radiation.radical_yield_per_100eV(g, film.acids_per_gen, film.oh_per_unit),
+            g_radical=radiation.radical_yield_per_100eV(g, per_event, film.oh_per_unit),
             n_acid_max=film.n_gen * film.acids_per_gen,
             base=base,
             quench_width=np.maximum(QUENCH_WIDTH * base, QUENCH_WIDTH_MIN),
@@ -103,7 +116,10 @@ class ResistResponse:
         q = q + bake.junction_density(e(f.n_dacid), e(f.f_dacid), p_acid, units)
         p_pend = bake.radical_conversion(radicals, PENDANT_CHAIN_LENGTH, rad_groups)
         pendant = e(f.pendant_cc) * p_pend * (PENDANT_CHAIN_LENGTH - 1.0)
-        return np.where(e(f.n_units) > 0, q + pendant, 0.0)
+        q_rad = 2.0 * radiation.resin_radiation_events(energy, e(f.w_resin), e(f.g_crosslink), units)
+        cuts = radiation.resin_radiation_events(energy, e(f.w_resin), e(f.g_scission), units)
+        q = q + pendant + q_rad * gelation.scission_factor(e(f.u_n), e(f.pdi), cuts)
+        return np.where(e(f.n_units) > 0, q, 0.0)
 
     def pad_latent(self, energy: np.ndarray) -> np.ndarray:
         """Latent image of a uniform exposure: free acid x effective bake time."""

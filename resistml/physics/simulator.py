@@ -21,7 +21,14 @@ from resistml.formulation import Formulation
 from resistml.physics import development
 from resistml.physics.exposure import Exposure, exposure
 from resistml.physics.film import FilmBatch, build_batch, film_row, take
-from resistml.physics.patterning import LineSpace, PatternResult, analyse, cd_versus_dose
+from resistml.physics.patterning import (
+    FAILED_STATUS,
+    LIMITS,
+    LineSpace,
+    PatternResult,
+    analyse,
+    cd_versus_dose,
+)
 from resistml.physics.response import ResistResponse
 
 SIMULATOR_VERSION = "1.0"
@@ -119,6 +126,8 @@ class BatchResult:
             "backscatter_coefficient": e.backscatter_coefficient,
             "film_density_g_cm3": f.density,
             "film_tg_K": f.tg_K,
+            "resolution_limit": [lim if s == "ok" or s in FAILED_STATUS.values() else None
+                                 for lim, s in zip(p.limit, self.status, strict=True)],
             "status": self.status,
         })
 
@@ -150,9 +159,12 @@ def simulate_many(formulations: list[Formulation], noise: float = 0.0,
 
     Failed or non-printing cases are NaN with ``status`` saying why: 'no_acid' (no generator),
     'no_gel' (no gel at any dose), 'thin_gel' (a gel forms but never keeps 50 % thickness, e.g.
-    generator exhausted before enough crosslinks), 'no_resin', 'unresolved' (no half-pitch up to 600 nm prints),
+    generator exhausted before enough crosslinks), 'no_resin', and for a pattern that fails even at
+    600 nm half-pitch 'collapsed' (the lines exceed the critical height of the rinse/dry),
+    'microbridged' (scum or swollen skins fill the spaces) or 'unresolved' (blur or LER);
     'resolution_below_grid' (below 6 nm), 'error: ...'; never inf, never an exception for one
-    bad row. ``status == 'ok'`` rows have every property finite.
+    bad row. ``status == 'ok'`` rows have every property finite. ``resolution_limit`` names the
+    limit that sets the resolution (blur | ler | microbridging | collapse; patterning.py).
     """
     forms = list(formulations)
     good, rows, errors = [], [], {}
@@ -254,6 +266,12 @@ def simulate(formulation: Formulation, noise: float = 0.0, seed: int | None = No
             "exposure_latitude": list(pat.exposure_latitude[0]), "ler_nm": list(pat.ler_nm[0]),
             "residue": list(pat.residue[0]), "edge_swelling_nm": list(pat.swelling[0]),
             "margin": list(pat.margin[0]),
+            **{f"margin_{name}": list(pat.limit_margins[0, :, i]) for i, name in enumerate(LIMITS)},
+            "line_height_nm": list(pat.line_height_nm[0]),
+            "critical_height_nm": list(pat.critical_height_nm[0]),
+            "line_modulus_GPa": list(pat.modulus_gpa[0]),
+            "ler_linear_nm": list(pat.ler_linear_nm[0]),
+            "grid_points": [int(v) for v in pat.grid_points[0]],
         },
     )
 

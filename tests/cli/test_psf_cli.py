@@ -94,3 +94,24 @@ def test_psf_grid_builds_a_small_grid_into_the_cache(runner, tmp_path, monkeypat
 def test_psf_grid_bad_axis(runner):
     result = runner.invoke(app, ["psf-grid", "--energies", "5,abc"])
     assert result.exit_code == 2 and "--energies" in result.stderr
+
+
+def test_psf_grid_lookup_needs_a_grid_but_the_monte_carlo_takes_any_substrate(runner):
+    result = runner.invoke(app, ["psf", "--beam-energy", "20", "--substrate", "InP"])
+    assert result.exit_code == 2 and "--substrate" in result.stderr and "--mc" in result.stderr
+    out = _json(runner, ["--beam-energy", "10", "--thickness", "100", "--substrate", "InP", "--mc",
+                         "--electrons", "200"])
+    assert out["source"] == "monte_carlo" and out["backscatter_coefficient"] > 0
+    gold = _json(runner, ["--beam-energy", "50", "--substrate", "gold"])
+    assert gold["source"] == "grid" and gold["backscatter_coefficient"] > 0.4
+
+
+def test_merge_grid_replaces_only_the_built_substrates():
+    from resistml.physics.psf_grid import merge_grid
+
+    old = pd.DataFrame({"substrate": ["Si", "Ge", "Ge"], "beam_energy_keV": [5, 5, 10], "thickness_nm": [50] * 3,
+                        "density_g_cm3": [1.2] * 3, "eta": [0.1, 0.2, 0.3]})
+    new = pd.DataFrame({"substrate": ["ge"], "beam_energy_keV": [5], "thickness_nm": [50], "density_g_cm3": [1.2],
+                        "eta": [0.9]})
+    merged = merge_grid(old, new)
+    assert list(merged["substrate"]) == ["Si", "ge"] and list(merged["eta"]) == [0.1, 0.9]
