@@ -2,7 +2,9 @@
 
 Weight fractions are of the dry film (solids), summed over every component of a role. Outside the
 error range a formulation is invalid (the schema names the first component of the role); outside
-the warning range it is valid but unusual (a ``warnings()`` note). The ranges enclose every
+the warning range it is valid but unusual (a ``warnings()`` note). Formulations validated with
+``allow_incomplete`` (physics studies, ``simulate --allow-incomplete``) get the errors as warnings:
+a film of generator and crosslinker only is such a study. The ranges enclose every
 formulation of the patent's examples and of the training sampler (resin 100 parts, generators
 1-20, crosslinker 5-40, polymerizable 1-40, base 0.05-2 parts).
 """
@@ -53,14 +55,19 @@ def _pct(x: float) -> str:
     return f"{100 * x:.3g} %"
 
 
-def _check(roles: Sequence[str], parts: Sequence[float], which: int) -> list[str]:
+def _check(roles: Sequence[str], parts: Sequence[float], *, errors: bool) -> list[str]:
     notes = []
     for role, (w, first) in _role_fractions(roles, parts).items():
         limits = COMPOSITION_LIMITS.get(role)
         if limits is None:
             continue
-        lo, hi = limits[which]
-        kind = "limit" if which == 0 else "usual range"
+        (err_lo, err_hi), (warn_lo, warn_hi) = limits
+        if w < err_lo or w > err_hi:
+            lo, hi, kind = err_lo, err_hi, "limit"
+        elif errors:
+            continue
+        else:
+            lo, hi, kind = warn_lo, warn_hi, "usual range"
         if w < lo:
             notes.append(f"components[{first}].parts: {role} is {_pct(w)} of solids, below the {kind} of {_pct(lo)}")
         elif w > hi:
@@ -70,9 +77,10 @@ def _check(roles: Sequence[str], parts: Sequence[float], which: int) -> list[str
 
 def composition_errors(roles: Sequence[str], parts: Sequence[float]) -> list[str]:
     """Field-path messages for roles whose weight fraction is outside the error range."""
-    return _check(roles, parts, 0)
+    return _check(roles, parts, errors=True)
 
 
 def composition_warnings(roles: Sequence[str], parts: Sequence[float]) -> list[str]:
-    """Field-path notes for roles whose weight fraction is outside the usual range."""
-    return _check(roles, parts, 1)
+    """Field-path notes for roles outside the usual range (or outside the limit, where a formulation
+    was validated with ``allow_incomplete``, which turns composition errors into warnings)."""
+    return _check(roles, parts, errors=False)

@@ -162,3 +162,14 @@ def test_unknown_catalog_name_is_reported_as_such(tmp_path):
                             "(RDKit cannot parse 'NOPE-Tf'); did you mean ")
     assert second.startswith("row 2: resin: unknown catalog name or invalid SMILES 'PHS-8kk' "
                              "(repeat units need [*] ends); did you mean PHS-8k")
+
+
+def test_incomplete_formulations_get_composition_errors_as_warnings():
+    """`simulate --allow-incomplete` (physics studies) simulates a film of generator and crosslinker only."""
+    doc = copy.deepcopy(EXAMPLE)
+    del doc["components"][1]  # no resin: the crosslinker is 67 % of solids
+    with pytest.raises(FormulationError, match="no resin component"):
+        Formulation.from_dict(doc)
+    form = Formulation.from_dict(doc, allow_incomplete=True)
+    assert form.warnings() == ["components[0].parts: acid_generator is 33.3 % of solids, above the usual range of 30 %",
+                               "components[1].parts: crosslinker is 66.7 % of solids, above the limit of 60 %"]
