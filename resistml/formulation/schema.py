@@ -293,6 +293,15 @@ class Process(_Strict):
         return notes
 
 
+def _memo(memo: dict[int, tuple[Any, list[str]]] | None, obj: Any, notes: Any) -> list[str]:
+    if memo is None:
+        return notes()
+    hit = memo.get(id(obj))
+    if hit is None or hit[0] is not obj:  # the object is kept alive with its notes: ids stay unique
+        hit = memo[id(obj)] = (obj, notes())
+    return hit[1]
+
+
 class Formulation(_Strict):
     """A resist formulation: named components with amounts plus the process."""
 
@@ -343,12 +352,16 @@ class Formulation(_Strict):
         """Weight fraction of each component in the dry film (computed without overflow)."""
         return weight_fractions([c.parts for c in self.components])
 
-    def warnings(self) -> list[str]:
-        """Non-fatal notes: process values outside the usual domain, roles the structure contradicts."""
-        notes = self.process.warnings()
+    def warnings(self, memo: dict[int, tuple[Any, list[str]]] | None = None) -> list[str]:
+        """Non-fatal notes: process values outside the usual domain, composition, roles the structure contradicts.
+
+        ``memo`` (optional, owned by the caller) keeps the notes of process and component objects
+        shared between formulations, as the table validator's cached objects are.
+        """
+        notes = list(_memo(memo, self.process, self.process.warnings))
         notes += composition_warnings([c.role.value for c in self.components], [c.parts for c in self.components])
         for i, comp in enumerate(self.components):
-            notes += [f"components[{i}].role: {w}" for w in role_warnings(comp)]
+            notes += [f"components[{i}].role: {w}" for w in _memo(memo, comp, lambda c=comp: role_warnings(c))]
         return notes
 
     # ---- construction and I/O -------------------------------------------------------------

@@ -167,10 +167,19 @@ def predict_chunk(predictor: Predictor, frame: pd.DataFrame, offset: int) -> tup
             forms.append(item)
     out, rows, forms, failed = _predict_rows(predictor, frame, rows, forms)
     errors += failed
-    out["warnings"] = [given[r] if given is not None and isinstance(given[r], str) else "; ".join(f.warnings())
+    memo = _warning_memo(predictor)
+    out["warnings"] = [given[r] if given is not None and isinstance(given[r], str) else "; ".join(f.warnings(memo))
                        for r, f in zip(rows, forms, strict=True)]
     errors_frame = pd.DataFrame(errors, columns=["row", "error"]).sort_values("row", kind="stable")
     return out, errors_frame.astype({"row": "int64", "error": "string"})
+
+
+def _warning_memo(predictor: Predictor) -> dict:
+    """Notes of the predictor's cached components and processes (bounded like its row caches)."""
+    memo = predictor.__dict__.setdefault("_warning_memo", {})
+    if len(memo) > 100_000:
+        memo.clear()
+    return memo
 
 
 def _predict_rows(predictor: Predictor, frame: pd.DataFrame, rows: list, forms: list) -> tuple[pd.DataFrame, list, list, list]:

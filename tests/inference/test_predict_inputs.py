@@ -12,6 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from resistml.cli import app
+from resistml.formulation import Formulation
 from resistml.formulation.table import formulations_to_frame
 from resistml.inference import batch as bp
 from resistml.inference.predictor import Predictor
@@ -180,3 +181,17 @@ def test_rank_by_ranks_best_first_within_a_dose_unit(tmp_path, art, rank_by):
     if rank_by == "contrast":
         best = pred.iloc[0]
         assert "higher is better" in text and best["contrast"] == pred["contrast"].max()
+
+
+def test_memoised_warnings_equal_the_plain_ones():
+    from resistml.formulation.table import iter_frame
+
+    frame = formulations_to_frame(random_formulations(40, seed=5))
+    frame.loc[::3, "crosslinker"] = "TOA"  # a base declared as crosslinker: a role warning
+    frame.loc[::4, "peb_temp_C"] = 150.0
+    memo: dict = {}
+    forms = [f for _, f in iter_frame(pd.concat([frame, frame], ignore_index=True)) if isinstance(f, Formulation)]
+    assert len(forms) == 80
+    assert any(f.warnings() for f in forms)
+    assert [f.warnings(memo) for f in forms] == [f.warnings() for f in forms]
+    assert memo
