@@ -17,6 +17,7 @@ from resistml.formulation.yaml_safe import (
     depth_ok,
     load_json,
     load_yaml,
+    parse_json,
     read_text,
     sniff_text,
     yaml_error_line,
@@ -39,14 +40,16 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
                 continue
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                data = json.loads(line)
+                data = parse_json(line)
                 depth_ok(data)
             except UnicodeDecodeError:
                 yield number, InputError(f"line {number}: not UTF-8 text")
             except json.JSONDecodeError as exc:
                 yield number, InputError(f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})")
-            except (RecursionError, InputError):
+            except RecursionError:
                 yield number, InputError(f"line {number}: nested deeper than {MAX_DEPTH} levels")
+            except InputError as exc:
+                yield number, InputError(f"line {number}: {exc}")
             else:
                 yield number, data
 

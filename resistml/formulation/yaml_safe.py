@@ -147,10 +147,27 @@ def load_yaml(text: str) -> list[Any]:
         loader.dispose()
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` refusing a key given twice in one JSON object (``json`` keeps the last)."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise InputError(f"{key}: duplicate key")
+            seen.add(key)
+    return data
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads`` refusing duplicate keys (:class:`InputError`); other errors as ``json`` raises them."""
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
 def load_json(text: str) -> Any:
     """One JSON document (depth-limited); errors as :class:`InputError`."""
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except RecursionError:

@@ -45,6 +45,7 @@ BAD_FILES = {
     "dup.yaml": (GOOD.replace("  - {catalog: TPS-Tf, parts: 5}\n", "  - {catalog: TPS-Tf, parts: 5, parts: 7}\n"),
                  "components[0].parts: duplicate key (lines 3 and 3)"),
     "dupname.yaml": ("name: a\n" + GOOD, "name: duplicate key (lines 1 and 2)"),
+    "dup.json": ('{"name": "a", "components": [{"role": "resin", "role": "base"}]}', "role: duplicate key"),
     "empty.csv": ("", "empty file (no header row)"),
     "header.csv": ("name,resin,resin_parts\n", "no formulations (no rows)"),
 }

@@ -72,12 +72,13 @@ def test_yaml_exponent_amounts_validate(tmp_path):
 
 def test_jsonl_reports_the_real_cause_per_line(tmp_path):
     path = tmp_path / "in.jsonl"
-    path.write_text(json.dumps(EXAMPLE) + "\n{oops\n\n[1, 2]\n")
+    path.write_text(json.dumps(EXAMPLE) + "\n{oops\n\n[1, 2]\n" + '{"name": "a", "name": "b"}\n')
     with pytest.raises(FormulationError) as err:
         load_formulations(path)
     assert err.value.errors == [
         "line 2: invalid JSON (Expecting property name enclosed in double quotes at column 2)",
         "line 4: formulation: expected a mapping, got list",
+        "line 5: name: duplicate key",
     ]
 
 
