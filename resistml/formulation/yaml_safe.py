@@ -9,8 +9,8 @@
 - reads numbers in standard notation such as ``1e9`` or ``1E-3`` as numbers (YAML 1.1, and
   therefore PyYAML, needs a dot: ``1.0e9``).
 
-:func:`read_text` reads a file as UTF-8 text with one-line errors for unreadable or binary files,
-and :func:`load_json` / :func:`load_jsonl` parse JSON with the same depth limit.
+:func:`read_text` reads a file as UTF-8 text with one-line errors for unreadable or binary files;
+:func:`load_json` parses JSON with the same depth limit, and :func:`parse_json` refuses duplicate keys.
 Every problem raises :class:`InputError` (a ``ValueError``) whose message is one line.
 """
 
@@ -30,7 +30,7 @@ MAX_DEPTH = 64
 MAX_FILE_BYTES = 256 * 1024 * 1024
 """Largest YAML/JSON/JSONL file read into memory."""
 
-_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$")
 """Standard exponent notation without a dot (``1e9``, ``-2E-3``); the other forms PyYAML already reads."""
 
 
@@ -143,6 +143,10 @@ def load_yaml(text: str) -> list[Any]:
         return docs
     except RecursionError:
         raise InputError(f"nested deeper than {MAX_DEPTH} levels") from None
+    except (InputError, yaml.YAMLError):
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:  # a constructor's value check, e.g. a bad date
+        raise InputError(f"not valid YAML: {exc}") from None
     finally:
         loader.dispose()
 

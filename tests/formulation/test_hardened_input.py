@@ -50,7 +50,7 @@ def test_duplicate_keys_name_the_field_path():
 
 @pytest.mark.parametrize(("text", "value"), [
     ("1e9", 1e9), ("1E+4", 1e4), ("-2e-3", -0.002), ("+5e0", 5.0), (".5e1", 5.0), ("5.e1", 50.0),
-    ("1.5e3", 1500.0), ("12", 12), ("1e", "1e"), ("e9", "e9"), ("'1e9'", "1e9"),
+    ("1.5e3", 1500.0), ("12", 12), ("1e", "1e"), ("e9", "e9"), (".e5", ".e5"), ("+e5", "+e5"), ("'1e9'", "1e9"),
 ])
 def test_standard_exponent_notation_reads_as_a_number(text, value):
     assert load_yaml(f"x: {text}\n") == [{"x": value}]
@@ -174,3 +174,13 @@ def test_incomplete_formulations_get_composition_errors_as_warnings():
     form = Formulation.from_dict(doc, allow_incomplete=True)
     assert form.warnings() == ["components[0].parts: acid_generator is 33.3 % of solids, above the usual range of 30 %",
                                "components[1].parts: crosslinker is 66.7 % of solids, above the limit of 60 %"]
+
+
+@pytest.mark.parametrize("text", ["x: 2001-13-45", "x: !!float abc", "x: !!binary abc%", "x: !!python/object:os.system {}"])
+def test_bad_tagged_values_are_one_line_errors(tmp_path, text):
+    path = tmp_path / "tagged.yaml"
+    path.write_text(text + "\n")
+    with pytest.raises(FormulationError) as err:
+        load_formulations(path)
+    (line,) = err.value.errors
+    assert line.startswith(f"{path}: not valid YAML: ") and "\n" not in line
