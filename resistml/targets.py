@@ -27,13 +27,25 @@ class Target:
     ``column``: name in datasets, prediction tables and API answers; ``unit``: of ``column``
     (``"dose"`` for the radiation's dose unit); ``transform``: how the model sees it (all five are
     positive and span decades, so all are learned in log10); ``description``: what exactly is
-    measured.
+    measured; ``direction``: which way is better for a resist (``"lower"``: a lower dose, a finer
+    resolution, less roughness; ``"higher"``: a steeper contrast), used to rank candidates.
     """
 
     column: str
     unit: str
     transform: Literal["log10", "none"]
     description: str
+    direction: Literal["lower", "higher"] = "lower"
+
+    @property
+    def higher_is_better(self) -> bool:
+        """Whether a larger value is the better one (ranking order: descending)."""
+        return self.direction == "higher"
+
+    @property
+    def is_dose(self) -> bool:
+        """Whether the unit depends on the radiation (values of different radiations do not compare)."""
+        return self.unit == DOSE
 
     @property
     def model_name(self) -> str:
@@ -69,6 +81,7 @@ TARGETS: tuple[Target, ...] = (
         "contrast", "1", "log10",
         "Contrast gamma: slope d(normalised thickness)/d(log10 dose) of the contrast curve at the "
         "sensitivity dose.",
+        direction="higher",
     ),
     Target(
         "ler_nm", "nm", "log10",

@@ -30,6 +30,14 @@ def load_or_fail(path: Path, *, allow_incomplete: bool = False) -> list[Formulat
         fail(exc.errors)
 
 
+def warn(formulations: list[Formulation]) -> None:
+    """Print every formulation's warnings on stderr, ``warning: <field path>: <message>`` (as ``check``)."""
+    many = len(formulations) > 1
+    for i, form in enumerate(formulations):
+        for note in form.warnings():
+            typer.echo(f"warning: {f'[{i}] ' if many else ''}{note}", err=True)
+
+
 def print_json(payload: Any) -> None:
     """Write JSON to stdout (one document)."""
     json.dump(payload, sys.stdout, indent=2, default=float)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +10,13 @@ from typing import Annotated
 import typer
 
 from resistml.cli._common import fail, print_json
+
+
+class _WarningLines(logging.Handler):
+    """Log records as ``warning: <message>`` lines on the current stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        typer.echo(f"warning: {record.getMessage()}", err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +40,11 @@ def register(app: typer.Typer) -> None:
             generate,
             resolve_labeller,
         )
+        from resistml.datasets.generate import log as generate_log
+        from resistml.datasets.store import ShardError
+
+        if not any(isinstance(h, _WarningLines) for h in generate_log.handlers):
+            generate_log.addHandler(_WarningLines(logging.WARNING))  # e.g. rebuilt shards
 
         try:
             cfg = GenerateConfig(n=n, seed=seed, shard_size=shard_size, noise=noise)
@@ -45,7 +58,7 @@ def register(app: typer.Typer) -> None:
         try:
             result = generate(out, cfg, workers=workers, scheduler=scheduler, labeller=labeller,
                               progress=progress)
-        except GenerateError as exc:
+        except (GenerateError, ShardError) as exc:
             fail([str(exc)])
         except OSError as exc:
             fail([f"--out: cannot write {out}: {exc.strerror or exc}"])

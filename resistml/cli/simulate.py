@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from resistml.cli._common import fail, load_or_fail, print_json
+from resistml.cli._common import fail, load_or_fail, print_json, warn
 from resistml.formulation import Formulation, FormulationError
 
 REPORT_FIELDS = (
@@ -19,7 +19,7 @@ REPORT_FIELDS = (
 )
 
 
-def _with_energy(form: Formulation, energy: float | None, index: int, many: bool) -> Formulation:
+def _with_energy(form: Formulation, energy: float | None, many: bool, allow_incomplete: bool) -> Formulation:
     """The formulation with --beam-energy applied (validated like the file itself)."""
     if energy is None:
         return form
@@ -29,7 +29,7 @@ def _with_energy(form: Formulation, energy: float | None, index: int, many: bool
     data = form.to_dict()
     data.setdefault("process", {})["beam_energy_keV"] = energy
     try:
-        return Formulation.from_dict(data, allow_incomplete=True)
+        return Formulation.from_dict(data, allow_incomplete=allow_incomplete)
     except FormulationError as exc:
         fail([f"--beam-energy: {e}" for e in exc.errors])
 
@@ -115,21 +115,25 @@ def register(app: typer.Typer) -> None:
         plot: Annotated[Path | None, typer.Option("--plot", help="write the contrast curve and CD-vs-dose plot (PNG)")] = None,
         noise: Annotated[float, typer.Option("--noise", help="multiplicative log-normal noise sigma")] = 0.0,
         seed: Annotated[int | None, typer.Option("--seed", help="noise seed")] = None,
+        allow_incomplete: Annotated[bool, typer.Option(
+            "--allow-incomplete",
+            help="also simulate formulations that lack a generator, resin or crosslinker (physics studies)")] = False,
     ) -> None:
         """Simulate sensitivity, gel dose, contrast, resolution and LER with the built-in physics."""
         from resistml.physics.simulator import simulate
 
         if not (math.isfinite(noise) and noise >= 0):
             fail([f"--noise: must be a finite number >= 0, got {noise:g}"])
-        forms = [form for file in files for form in load_or_fail(file, allow_incomplete=True)]
+        forms = [form for file in files for form in load_or_fail(file, allow_incomplete=allow_incomplete)]
         many = len(forms) > 1
-        forms = [_with_energy(f, beam_energy, i, many) for i, f in enumerate(forms)]
+        forms = [_with_energy(f, beam_energy, many, allow_incomplete) for f in forms]
+        warn(forms)
         reports = []
         for i, form in enumerate(forms):
             try:
                 reports.append(report(simulate(form, noise=noise, seed=None if seed is None else seed + i)))
-            except ValueError as exc:
-                fail([f"{form.name}: {exc}"])
+            except (ValueError, ArithmeticError) as exc:
+                fail([f"{form.name}: simulation failed: {exc}"])
         if plot is not None:
             _plot(reports, plot)
         if as_json:

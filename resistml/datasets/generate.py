@@ -34,12 +34,14 @@ import pyarrow.parquet as pq
 from resistml.datasets.molecules import MoleculeLibrary, enumerate_library
 from resistml.datasets.sampling import sample_shard
 from resistml.datasets.schema import SCHEMA_VERSION, STATUS_OK, TARGETS, shard_table
+from resistml.datasets.store import shard_problem
 from resistml.formulation import Formulation
 
 Labeller = Callable[..., pd.DataFrame]
 """``labeller(formulations, noise=..., seed=...) -> DataFrame`` with one row per formulation."""
 DEFAULT_LABELLER = "resistml.physics.simulator:simulate_many"
 SHARD_DIR = "shards"
+log = logging.getLogger(__name__)
 MANIFEST = "dataset.json"
 
 
@@ -193,10 +195,24 @@ def _check_manifest(out: Path, cfg: GenerateConfig, simulator: str) -> None:
 
 
 def pending_shards(out: Path, cfg: GenerateConfig) -> list[tuple[int, int, int]]:
-    """Shards without a finished file (stale temporary files of crashed runs are removed)."""
+    """Shards without a finished, readable file (stale temporary files of crashed runs are removed).
+
+    A shard file that is empty, truncated or holds the wrong number of rows (copied partially, a
+    full disk, a crash outside the atomic rename) is logged, deleted and built again.
+    """
     for tmp in (out / SHARD_DIR).glob(".part-*.tmp"):
         tmp.unlink(missing_ok=True)
-    return [s for s in cfg.shards() if not shard_path(out, s[0]).exists()]
+    todo = []
+    for shard, start, count in cfg.shards():
+        path = shard_path(out, shard)
+        if path.exists():
+            problem = shard_problem(path, count)
+            if problem is None:
+                continue
+            log.warning("rebuilding shard %s: %s", path, problem)
+            path.unlink()
+        todo.append((shard, start, count))
+    return todo
 
 
 def _run_local(out: Path, cfg: GenerateConfig, todo: list, labeller: Any) -> Iterator[ShardResult]:

@@ -23,8 +23,35 @@ def shard_files(path: str | Path) -> list[Path]:
     return files
 
 
+class ShardError(ValueError):
+    """A shard file that cannot be read (one line naming the file; re-running generate rebuilds it)."""
+
+
+def shard_problem(path: Path, rows: int | None = None) -> str | None:
+    """Why a shard file is unusable (empty, truncated, not Parquet, wrong row count), or None if fine.
+
+    Reads only the Parquet footer: a file cut short (a crash, a full disk, a partial copy) loses it.
+    """
+    try:
+        meta = pq.read_metadata(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        lines = str(exc).strip().splitlines()
+        return f"unreadable ({lines[0] if lines else type(exc).__name__})"
+    if rows is not None and meta.num_rows != rows:
+        return f"holds {meta.num_rows} rows, not {rows}"
+    return None
+
+
+def _schema(path: Path) -> pa.Schema:
+    try:
+        return pq.read_schema(path)
+    except (OSError, ValueError, pa.ArrowException):
+        problem = shard_problem(path) or "unreadable"
+        raise ShardError(f"{path}: {problem}; re-run the same `resistml generate` command to rebuild it") from None
+
+
 def _dataset(files: Sequence[Path]) -> ds.Dataset:
-    schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive")
+    schema = pa.unify_schemas([_schema(f) for f in files], promote_options="permissive")
     return ds.dataset([str(f) for f in files], schema=schema, format="parquet")
 
 

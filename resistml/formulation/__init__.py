@@ -8,7 +8,8 @@ structure-based role recognition (:mod:`.roles`, RDKit SMARTS) and the patent-cl
 *component* of a formulation; the SMILES-level RDKit work they use is in :mod:`resistml.chem`.
 
 May import: :mod:`resistml.chem`, :mod:`resistml.targets`, :mod:`resistml.paths`. Nothing above.
-Inside the package: roles, catalog_data <- schema <- catalog, table <- io; claims <- report.
+Inside the package: roles, catalog_data, composition (amount and weight-fraction limits), errors
+<- schema <- catalog, table <- io (with yaml_safe: hardened YAML/JSON reading); claims <- report.
 """
 
 from resistml.formulation.io import load_formulation, load_formulations, save_formulation

@@ -25,6 +25,14 @@ from resistml.chem.smiles import SmilesError, attachment_points, parse_smiles
 from resistml.chem.substrate import SubstrateError, known_substrate
 from resistml.formulation.catalog_data import find as find_catalog
 from resistml.formulation.catalog_data import suggest as suggest_catalog
+from resistml.formulation.composition import (
+    MAX_PARTS,
+    MIN_PARTS,
+    composition_errors,
+    composition_warnings,
+    weight_fractions,
+)
+from resistml.formulation.errors import format_errors
 from resistml.formulation.roles import Role, role_warnings
 
 MAX_COMPONENTS = 12
@@ -140,7 +148,10 @@ class Component(_Strict):
     @field_validator("parts", mode="before")
     @classmethod
     def _parts(cls, value: Any) -> float:
-        return _finite_positive(value, "amount (parts)")
+        value = _finite_positive(value, "amount (parts)")
+        if not MIN_PARTS <= value <= MAX_PARTS:
+            raise ValueError(f"amount (parts) must be between {MIN_PARTS:g} and {MAX_PARTS:.0f}, got {value!r}")
+        return value
 
     @field_validator("mw", "pdi", mode="before")
     @classmethod
@@ -268,6 +279,10 @@ class Process(_Strict):
     def warnings(self) -> list[str]:
         """Values that are physical but outside the usual domain of the simulator and model."""
         notes = []
+        inactive = "beam_energy_keV" if self.radiation == "xray" else "photon_energy_keV"
+        if inactive in self.model_fields_set:
+            active = "photon_energy_keV" if self.radiation == "xray" else "beam_energy_keV"
+            notes.append(f"process.{inactive}: ignored for radiation {self.radiation} (its energy is {active})")
         active = {"beam_energy_keV"} if self.radiation == "electron" else {"photon_energy_keV"}
         for field, (_, (lo, hi)) in PROCESS_LIMITS.items():
             if field in {"beam_energy_keV", "photon_energy_keV"} - active:
@@ -276,6 +291,15 @@ class Process(_Strict):
             if not lo <= value <= hi:
                 notes.append(f"process.{field}: {value:g} is outside the usual range {lo:g}-{hi:g}")
         return notes
+
+
+def _memo(memo: dict[int, tuple[Any, list[str]]] | None, obj: Any, notes: Any) -> list[str]:
+    if memo is None:
+        return notes()
+    hit = memo.get(id(obj))
+    if hit is None or hit[0] is not obj:  # the object is kept alive with its notes: ids stay unique
+        hit = memo[id(obj)] = (obj, notes())
+    return hit[1]
 
 
 class Formulation(_Strict):
@@ -306,6 +330,15 @@ class Formulation(_Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _composition(self, info: ValidationInfo) -> Formulation:
+        if (info.context or {}).get("allow_incomplete"):
+            return self  # physics studies: composition errors are warnings (see composition.py)
+        errors = composition_errors([c.role.value for c in self.components], [c.parts for c in self.components])
+        if errors:
+            raise ValueError("\n".join(errors))  # one field-path line each (see format_errors)
+        return self
+
     def by_role(self, role: Role | str) -> list[Component]:
         """Components with the given role, in file order."""
         role = Role(role)
@@ -316,15 +349,19 @@ class Formulation(_Strict):
         return sum(c.parts for c in self.components)
 
     def weight_fractions(self) -> list[float]:
-        """Weight fraction of each component in the dry film."""
-        total = self.total_parts
-        return [c.parts / total for c in self.components]
+        """Weight fraction of each component in the dry film (computed without overflow)."""
+        return weight_fractions([c.parts for c in self.components])
 
-    def warnings(self) -> list[str]:
-        """Non-fatal notes: process values outside the usual domain, roles the structure contradicts."""
-        notes = self.process.warnings()
+    def warnings(self, memo: dict[int, tuple[Any, list[str]]] | None = None) -> list[str]:
+        """Non-fatal notes: process values outside the usual domain, composition, roles the structure contradicts.
+
+        ``memo`` (optional, owned by the caller) keeps the notes of process and component objects
+        shared between formulations, as the table validator's cached objects are.
+        """
+        notes = list(_memo(memo, self.process, self.process.warnings))
+        notes += composition_warnings([c.role.value for c in self.components], [c.parts for c in self.components])
         for i, comp in enumerate(self.components):
-            notes += [f"components[{i}].role: {w}" for w in role_warnings(comp)]
+            notes += [f"components[{i}].role: {w}" for w in _memo(memo, comp, lambda c=comp: role_warnings(c))]
         return notes
 
     # ---- construction and I/O -------------------------------------------------------------
@@ -341,38 +378,3 @@ class Formulation(_Strict):
     def to_dict(self) -> dict[str, Any]:
         """Plain mapping in the file format (defaults and empty fields omitted)."""
         return self.model_dump(mode="json", exclude_none=True)
-
-
-def _loc_to_path(loc: tuple[Any, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part in {"function-after[_count(), list[Component]]"}:
-            continue
-        else:
-            path += f".{part}" if path else str(part)
-    return path or "formulation"
-
-
-def format_errors(exc: ValidationError) -> list[str]:
-    """Pydantic errors as ``field.path: message`` lines (value quoted where pydantic lacks it)."""
-    lines = []
-    errors = exc.errors(include_url=False)
-    unknown_catalog = {e["loc"][:-1] for e in errors if e["loc"][-1:] == ("catalog",)}
-    for err in errors:
-        if err["type"] == "missing" and err["loc"][:-1] in unknown_catalog:
-            continue  # fields an unknown catalog entry would have supplied
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "function" in p))
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown field (value {err['input']!r})"
-        elif err["type"] not in {"value_error", "missing"} and "got" not in msg:
-            msg = f"{msg}, got {_short(err.get('input'))}"
-        lines.append(f"{_loc_to_path(loc)}: {msg}")
-    return lines
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -23,15 +23,25 @@ non-string cell) sends that row through :func:`row_to_formulation`, so errors re
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from resistml.chem.smiles import SmilesError, parse_smiles
 from resistml.formulation.catalog_data import find as find_catalog
+from resistml.formulation.catalog_data import suggest as suggest_catalog
 from resistml.formulation.roles import Role
-from resistml.formulation.schema import Component, Formulation, FormulationError, Process
+from resistml.formulation.schema import (
+    PROCESS_LIMITS,
+    Component,
+    Formulation,
+    FormulationError,
+    Process,
+)
+from resistml.formulation.yaml_safe import InputError, sniff_text
 
 MAX_SLOTS_PER_ROLE = 4
 PROCESS_COLUMNS = list(Process.model_fields)
@@ -75,6 +85,8 @@ def component_from_cells(role: Role, value: str, parts: Any, row: dict[str, Any]
     entry = find_catalog(value)
     if entry is not None:
         comp["catalog"] = entry["catalog"]
+    elif (why := _not_a_structure(role, value)) is not None:
+        raise FormulationError([f"{col}: unknown catalog name or invalid SMILES {value!r} ({why}){suggest_catalog(value)}"])
     elif role is Role.resin:
         try:
             comp["repeat_units"] = _parse_repeat_units(value)
@@ -90,6 +102,35 @@ def component_from_cells(role: Role, value: str, parts: Any, row: dict[str, Any]
     return comp
 
 
+def _not_a_structure(role: Role, value: str) -> str | None:
+    """Why a cell that is no catalog name is no structure either (None when it may be one)."""
+    if role is Role.resin:
+        return None if "*" in value else "repeat units need [*] ends"
+    try:
+        parse_smiles(value)
+    except SmilesError as exc:
+        return str(exc)
+    return None
+
+
+_NUMBER = re.compile(r"^\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$")
+"""A number in standard notation (``5``, ``-0.5``, ``1e9``, ``2.5E-3``)."""
+NUMERIC_PROCESS_COLUMNS = frozenset(PROCESS_LIMITS)
+
+
+def is_numeric_column(name: str) -> bool:
+    """Amount, Mw, PDI and numeric process columns: their numeric-looking text cells are numbers."""
+    return name.endswith(("_parts", "_mw", "_pdi")) or name in NUMERIC_PROCESS_COLUMNS
+
+
+def coerce_number(value: Any) -> Any:
+    """A numeric-looking string as a float (pandas reads a whole column as text when one cell is not a
+    number, so each cell is judged on its own); anything else unchanged."""
+    if type(value) is str and _NUMBER.match(value):
+        return float(value)
+    return value
+
+
 def row_to_dict(row: dict[str, Any]) -> dict[str, Any]:
     """Turn one table row into the file-format mapping (absent components skipped)."""
     components = []
@@ -103,13 +144,21 @@ def row_to_dict(row: dict[str, Any]) -> dict[str, Any]:
                 raise FormulationError([f"{col}: expected a catalog name or SMILES, got {value!r}"])
             if _is_empty(parts) or parts == 0:
                 continue  # documented: empty or zero amount means absent
+            if isinstance(parts, str):
+                raise FormulationError([f"{col}_parts: must be a number, got {parts!r}"])
             components.append(component_from_cells(role, value, parts, row, col))
     process = {k: _clean(row[k]) for k in PROCESS_COLUMNS if k in row and not _is_empty(row[k])}
+    process.pop(inactive_energy(process.get("radiation")), None)
     name = row.get("name")
     out: dict[str, Any] = {"components": components, "process": process}
     if not _is_empty(name):
         out["name"] = str(name)
     return out
+
+
+def inactive_energy(radiation: Any) -> str:
+    """The energy column a row's radiation does not use (a table has both columns; it is ignored)."""
+    return "beam_energy_keV" if radiation == "xray" else "photon_energy_keV"
 
 
 def _clean(value: Any) -> Any:
@@ -119,7 +168,7 @@ def _clean(value: Any) -> Any:
 
 def row_to_formulation(row: dict[str, Any]) -> Formulation:
     """Validate one table row as a formulation (errors name the column)."""
-    row = {k: _clean(v) for k, v in row.items()}
+    row = {k: coerce_number(_clean(v)) if is_numeric_column(str(k)) else _clean(v) for k, v in row.items()}
     return Formulation.from_dict(row_to_dict(row))
 
 
@@ -169,15 +218,33 @@ def read_table(path: str | Path) -> pd.DataFrame:
     try:
         if path.suffix.lower() == ".parquet":
             return pd.read_parquet(path)
+        sniff_text(path)
         return pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
-    except (OSError, ValueError) as exc:
-        raise FormulationError([f"{path}: cannot read table ({exc})"]) from None
+    except Exception as exc:  # noqa: BLE001 - pandas/pyarrow raise many types; all mean "unreadable"
+        raise FormulationError([f"{path}: {table_read_error(exc)}"]) from None
+
+
+def table_read_error(exc: BaseException) -> str:
+    """One line saying why pandas or pyarrow could not read a table file."""
+    if isinstance(exc, InputError):
+        return str(exc)
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return "empty file (no header row)"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text (binary file?)"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"cannot read ({exc.strerror})"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"cannot read table ({first})"
 
 
 def read_table_formulations(path: str | Path) -> list[Formulation]:
     """All rows of a table as formulations; errors are collected as ``row N: ...`` lines."""
+    frame = read_table(path)
+    if frame.empty:
+        raise FormulationError([f"{path}: no formulations (no rows)"])
     out, errors = [], []
-    for index, item in iter_frame(read_table(path)):
+    for index, item in iter_frame(frame):
         if isinstance(item, FormulationError):
             errors += [f"row {index}: {e}" for e in item.errors]
         else:
@@ -274,7 +341,8 @@ class RowValidator:
         return comp
 
     def _process(self, columns: tuple[str, ...], row: dict[str, Any]) -> Process:
-        cells = tuple((k, v) for k in columns if (v := _plain(row[k])) is not None)
+        skip = inactive_energy(_plain(row.get("radiation")))
+        cells = tuple((k, v) for k in columns if k != skip and (v := _plain(row[k])) is not None)
         proc = self._processes.get(cells)
         if proc is None:
             try:
@@ -302,6 +370,9 @@ class RowValidator:
         process_columns = tuple(c for c in PROCESS_COLUMNS if c in set(frame.columns))
         names = list(frame.columns)
         cells = [_cells(frame.iloc[:, j]) for j in range(len(names))]
+        for j, name in enumerate(names):
+            if not pd.api.types.is_numeric_dtype(frame.dtypes.iloc[j]) and is_numeric_column(str(name)):
+                cells[j] = [coerce_number(v) for v in cells[j]]
         records = (dict(zip(names, row, strict=True)) for row in zip(*cells, strict=True)) if names else ({} for _ in frame.index)
         for index, row in zip(frame.index, records, strict=True):
             try:

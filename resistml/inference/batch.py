@@ -22,46 +22,81 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 
 from resistml.formulation import Formulation, FormulationError
-from resistml.formulation.table import formulation_to_row
-from resistml.inference.predictor import Predictor, predict_table
+from resistml.formulation.io import iter_jsonl, read_documents
+from resistml.formulation.table import formulation_to_row, table_read_error
+from resistml.formulation.yaml_safe import InputError, sniff_text
+from resistml.inference.predictor import Predictor, _result_frame
+from resistml.targets import target
 
 INPUT_SUFFIXES = (".csv", ".tsv", ".parquet", ".jsonl", ".yaml", ".yml", ".json")
 
 
 # ---- input streaming ---------------------------------------------------------------------
 def _doc_rows(docs: Iterator[Any]) -> Iterator[dict[str, Any]]:
-    """File-format documents as table rows; an invalid document becomes a row carrying its error."""
+    """File-format documents as table rows; an invalid document becomes a row carrying its error.
+
+    A valid document's warnings are computed here, on the document as written (the table form
+    it is turned into drops what the table cannot hold, such as an unused energy).
+    """
     for doc in docs:
-        if isinstance(doc, dict) and "components" in doc:
+        if isinstance(doc, InputError):
+            yield {"__error__": str(doc)}
+        elif isinstance(doc, dict) and "components" in doc:
             try:
-                yield formulation_to_row(Formulation.from_dict(doc))
+                form = Formulation.from_dict(doc)
             except FormulationError as exc:
-                yield {"name": doc.get("name"), "__error__": "; ".join(exc.errors)}
+                yield {"name": _text(doc.get("name")), "__error__": "; ".join(exc.errors)}
+            else:
+                yield {**formulation_to_row(form), "__warnings__": "; ".join(form.warnings())}
         elif isinstance(doc, dict):
             yield doc  # already a flat table row
         else:
-            yield {"__error__": f"expected a formulation mapping, got {type(doc).__name__}"}
+            yield {"__error__": f"formulation: expected a mapping, got {type(doc).__name__}"}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _jsonl_docs(path: Path) -> Iterator[Any]:
-    with path.open() as fh:
-        for number, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield f"line {number}: not valid JSON ({exc.msg})"
+    for _, doc in iter_jsonl(path):
+        yield doc
 
 
 def _yaml_docs(path: Path) -> Iterator[Any]:
-    data = list(yaml.safe_load_all(path.read_text())) if path.suffix != ".json" else [json.loads(path.read_text())]
-    data = data[0] if len(data) == 1 else data
-    if isinstance(data, dict) and "formulations" in data:
-        data = data["formulations"]
-    yield from data if isinstance(data, list) else [data]
+    yield from read_documents(path)
+
+
+def check_input(path: Path) -> None:
+    """Refuse an input that cannot give a single row (one ``<file>: ...`` line in FormulationError).
+
+    Binary, non-UTF-8, empty or malformed files; YAML/JSON are parsed here in full (they are read
+    into memory anyway), tables and JSONL only at their start.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            if pq.ParquetFile(path).metadata.num_rows == 0:
+                raise InputError("no formulations (no rows)")
+        elif suffix in (".csv", ".tsv"):
+            sniff_text(path)
+            head = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", nrows=1)
+            if head.empty:
+                raise InputError("no formulations (no rows)")
+        elif suffix == ".jsonl":
+            sniff_text(path)
+            if next(iter_jsonl(path), None) is None:
+                raise InputError("no formulations (empty file)")
+        else:
+            read_documents(path)
+    except InputError as exc:
+        raise FormulationError([f"{path}: {exc}"]) from None
+    except FormulationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pandas/pyarrow raise many types; all mean "unreadable"
+        raise FormulationError([f"{path}: {table_read_error(exc)}"]) from None
 
 
 def _batched(rows: Iterator[dict[str, Any]], size: int) -> Iterator[pd.DataFrame]:
@@ -76,7 +111,20 @@ def _batched(rows: Iterator[dict[str, Any]], size: int) -> Iterator[pd.DataFrame
 
 
 def iter_chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
-    """The input as DataFrames of at most ``chunk_size`` rows (flat table form)."""
+    """The input as DataFrames of at most ``chunk_size`` rows (flat table form).
+
+    A file that turns unreadable part-way (a binary tail, a truncated Parquet file) raises
+    FormulationError with one ``<file>: ...`` line.
+    """
+    try:
+        yield from _chunks(path, chunk_size)
+    except FormulationError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise FormulationError([f"{path}: {table_read_error(exc)}"]) from None
+
+
+def _chunks(path: Path, chunk_size: int) -> Iterator[pd.DataFrame]:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
@@ -96,17 +144,62 @@ def count_rows(path: Path) -> int | None:
 
 # ---- one chunk ---------------------------------------------------------------------------
 def predict_chunk(predictor: Predictor, frame: pd.DataFrame, offset: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Predictions and errors of one chunk; ``row`` is the global 0-based input row."""
+    """Predictions and errors of one chunk; ``row`` is the global 0-based input row.
+
+    Rows are validated as in :func:`resistml.inference.predictor.predict_table`; the predictions
+    also carry ``warnings`` (the formulation's warnings, as ``check`` prints them). A row the
+    model fails on becomes an error of its own: the chunk is bisected so neighbours are predicted.
+    """
     frame = frame.reset_index(drop=True)
     frame.index = frame.index + offset
-    pre = pd.DataFrame(columns=["row", "error"])
+    errors: list[dict[str, Any]] = []
     if "__error__" in frame.columns:
         bad = frame["__error__"].notna()
-        pre = pd.DataFrame({"row": frame.index[bad], "error": frame.loc[bad, "__error__"]})
+        errors += [{"row": r, "error": e} for r, e in zip(frame.index[bad], frame.loc[bad, "__error__"], strict=True)]
         frame = frame.loc[~bad].drop(columns="__error__")
-    out, errors = predict_table(predictor, frame, id_columns=("name",))
-    errors = pd.concat([pre, errors], ignore_index=True) if len(pre) else errors
-    return out, errors.astype({"row": "int64", "error": "string"})
+    given = frame.pop("__warnings__") if "__warnings__" in frame.columns else None
+    rows, forms = [], []
+    for index, item in predictor.rows.iter_frame(frame):
+        if isinstance(item, FormulationError):
+            errors.append({"row": index, "error": "; ".join(item.errors)})
+        else:
+            rows.append(index)
+            forms.append(item)
+    out, rows, forms, failed = _predict_rows(predictor, frame, rows, forms)
+    errors += failed
+    memo = _warning_memo(predictor)
+    out["warnings"] = [given[r] if given is not None and isinstance(given[r], str) else "; ".join(f.warnings(memo))
+                       for r, f in zip(rows, forms, strict=True)]
+    errors_frame = pd.DataFrame(errors, columns=["row", "error"]).sort_values("row", kind="stable")
+    return out, errors_frame.astype({"row": "int64", "error": "string"})
+
+
+def _warning_memo(predictor: Predictor) -> dict:
+    """Notes of the predictor's cached components and processes (bounded like its row caches)."""
+    memo = predictor.__dict__.setdefault("_warning_memo", {})
+    if len(memo) > 100_000:
+        memo.clear()
+    return memo
+
+
+def _predict_rows(predictor: Predictor, frame: pd.DataFrame, rows: list, forms: list) -> tuple[pd.DataFrame, list, list, list]:
+    """Result frame of the rows the model predicts, and an error for each row it raises on.
+
+    One failing row must not fail its neighbours: on an exception the rows are bisected until
+    the failure is pinned to single rows (deterministic; the common case costs one pass).
+    """
+    try:
+        return _result_frame(predictor, frame, rows, forms, ("name",)), rows, forms, []
+    except Exception as exc:  # noqa: BLE001 - a failed row is reported, not a crash
+        if len(forms) <= 1:
+            error = {"row": rows[0], "error": f"prediction failed: {type(exc).__name__}: {exc}"}
+            return _result_frame(predictor, frame, [], [], ("name",)), [], [], [error]
+    half = len(forms) // 2
+    a = _predict_rows(predictor, frame, rows[:half], forms[:half])
+    b = _predict_rows(predictor, frame, rows[half:], forms[half:])
+    parts = [f for f in (a[0], b[0]) if len(f)]
+    out = pd.concat(parts, ignore_index=True) if parts else a[0]
+    return out, a[1] + b[1], a[2] + b[2], a[3] + b[3]
 
 
 # ---- shards ------------------------------------------------------------------------------
@@ -155,8 +248,22 @@ def merge_shards(parts: Path, out: Path, errors_file: Path, rank_by: str | None 
     errors.sort_values("row").to_csv(errors_file, index=False)
     if rank_by and predicted:
         table = pq.read_table(out)
-        pq.write_table(table.sort_by([(rank_by, "ascending")]), out)
+        pq.write_table(table.sort_by(rank_keys(rank_by, table.column_names)), out)
     return predicted, len(errors)
+
+
+def rank_keys(rank_by: str, columns: list[str]) -> list[tuple[str, str]]:
+    """Sort keys of a ranking: best first in the target's direction, within a dose unit for dose targets.
+
+    Sensitivities in uC/cm2 (electron) and mJ/cm2 (X-ray) do not compare, so dose targets are
+    ranked within each ``dose_unit``; ``contrast`` is ranked highest first (``Target.direction``).
+    """
+    t = target(rank_by)
+    keys = [("dose_unit", "ascending")] if t.is_dose and "dose_unit" in columns else []
+    keys.append((rank_by, "descending" if t.higher_is_better else "ascending"))
+    if "row" in columns:
+        keys.append(("row", "ascending"))  # ties in input order
+    return keys
 
 
 def errors_path(out: Path) -> Path:
@@ -201,7 +308,7 @@ def _partition(
     out, errors = predict_chunk(predictor, frame, offset)
     errors = errors.assign(**{c: pd.NA for c in out.columns if c not in errors.columns})
     both = pd.concat([out.assign(error=pd.NA), errors[[*out.columns, "error"]]], ignore_index=True)
-    text = {c: "string" for c in ("error", "domain_notes", "dose_unit", "name") if c in both.columns}
+    text = {c: "string" for c in ("error", "domain_notes", "dose_unit", "name", "warnings") if c in both.columns}
     return both.astype({**text, "in_domain": "boolean", "row": "int64"})
 
 

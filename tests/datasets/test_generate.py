@@ -188,3 +188,50 @@ def test_real_simulator_labels_are_finite_and_sane(tmp_path):
     both = read_table(tmp_path / "a").to_pandas().set_index("row_id").join(ok, rsuffix="_clean", how="inner")
     log_ratio = np.log(both.sensitivity / both.sensitivity_clean)
     assert 0 < np.abs(log_ratio).max() < 5 * 0.05  # multiplicative noise of the requested size
+
+
+def test_truncated_and_empty_shards_are_rebuilt_on_resume(reference, tmp_path, caplog):
+    """Issue 13 item 16: a cut-short shard made every re-run fail with a pyarrow traceback."""
+    _run(tmp_path)
+    one, three = shard_path(tmp_path, 1), shard_path(tmp_path, 3)
+    one.write_bytes(one.read_bytes()[:200])  # truncated (a partial copy, a full disk)
+    three.write_bytes(b"")  # empty
+    (tmp_path / "card.json").unlink()
+    with caplog.at_level("WARNING", logger="resistml.datasets.generate"):
+        assert [s[0] for s in pending_shards(tmp_path, CFG)] == [1, 3]
+    assert [r.getMessage().split(": ")[0] for r in caplog.records] == [
+        f"rebuilding shard {one}", f"rebuilding shard {three}"]
+    assert "unreadable" in caplog.records[0].getMessage()
+    one.write_bytes(b"PAR1 not really")
+    three.write_bytes(b"")
+    result = _run(tmp_path)
+    assert result.rows_labelled == 100
+    assert _bytes(tmp_path) == _bytes(reference)
+    assert result.card == json.loads((reference / "card.json").read_text())
+
+
+def test_cli_rebuilds_a_truncated_shard_and_says_so(tmp_path):
+    out = tmp_path / "cli"
+    args = ["generate", "--n", "20", "--out", str(out), "--workers", "0", "--shard-size", "10",
+            "--labeller", TOY_LABELLER, "--no-progress"]
+    runner = CliRunner()
+    assert runner.invoke(app, args).exit_code == 0
+    shard = shard_path(out, 1)
+    shard.write_bytes(shard.read_bytes()[:-30])
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert res.stderr.startswith(f"warning: rebuilding shard {shard}: unreadable (")
+    assert "Traceback" not in res.output
+
+
+def test_reading_a_broken_shard_names_the_file(reference, tmp_path):
+    import shutil
+
+    from resistml.datasets.store import ShardError
+    from resistml.datasets.store import read_table as read_shards
+
+    copy = tmp_path / "copy"
+    shutil.copytree(reference, copy)
+    shard_path(copy, 2).write_bytes(b"")
+    with pytest.raises(ShardError, match=r"part-00002\.parquet: unreadable .*re-run the same `resistml generate`"):
+        read_shards(copy)

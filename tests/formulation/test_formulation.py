@@ -108,7 +108,7 @@ def test_not_a_mapping():
 def test_broken_files(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("components: [unclosed")
-    with pytest.raises(FormulationError, match="not valid yaml"):
+    with pytest.raises(FormulationError, match="not valid YAML"):
         load_formulation(bad)
     with pytest.raises(FormulationError, match="cannot read"):
         load_formulation(tmp_path / "missing.yaml")

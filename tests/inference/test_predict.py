@@ -134,7 +134,7 @@ def test_predict_table_keeps_ids_and_reports_bad_rows(art, forms):
     frame.loc[5, "thickness_nm"] = -1.0
     out, errors = predict_table(Predictor.load(art), pa.Table.from_pandas(frame))
     assert list(errors["row"]) == [3, 5]
-    assert errors.loc[0, "error"] == "components[0].smiles: RDKit cannot parse 'C1CC'"
+    assert errors.loc[0, "error"] == "acid_generator: unknown catalog name or invalid SMILES 'C1CC' (RDKit cannot parse 'C1CC')"
     assert errors.loc[1, "error"].startswith("process.thickness_nm: -1.0 is outside the physical limits")
     assert len(out) == 18 and 3 not in set(out["row"])
     assert list(out.columns[:4]) == ["row", "name", "sensitivity", "sensitivity_std"]
@@ -161,8 +161,10 @@ def test_batch_cli_writes_predictions_and_an_errors_file(tmp_path, art):
     errors = pd.read_csv(tmp_path / "out" / "pred.errors.csv")
     assert list(errors["row"]) == [4, 59]
     assert errors.loc[0, "error"] == "components[1]: resin mw must be within 500-1e6 g/mol, got 10"
-    assert "RDKit cannot parse 'not-a-catalog-name'" in errors.loc[1, "error"]
-    assert len(pred) == 58 and pred["sensitivity"].is_monotonic_increasing
+    assert errors.loc[1, "error"].startswith("crosslinker: unknown catalog name or invalid SMILES 'not-a-catalog-name'")
+    assert len(pred) == 58
+    assert list(pred["dose_unit"]) == sorted(pred["dose_unit"])  # ranked within a dose unit
+    assert all(g["sensitivity"].is_monotonic_increasing for _, g in pred.groupby("dose_unit"))
     assert not (tmp_path / "out" / "pred.parquet.parts").exists()
     assert "top 3 by sensitivity" in result.output
 
