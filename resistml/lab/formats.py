@@ -189,6 +189,7 @@ class _Resolver:
         self.flat = any(c in {slot_column(r, 0) for r in Role} for c in self.form_cols)
         self.has_id = ID_COLUMN in frame.columns
         self.cache: dict[tuple, Formulation | FormulationError] = {}
+        self.unknown: set[str] = set()
 
     def check_source(self) -> list[str]:
         if self.flat or (self.has_id and self.joined is not None) or not self.require:
@@ -230,6 +231,9 @@ class _Resolver:
                 return None, [prefix + f"{ID_COLUMN}: empty"]
             fid = str(fid).strip()
             if fid not in self.joined:
+                if fid in self.unknown:
+                    return None, []  # reported once, at its first row
+                self.unknown.add(fid)
                 close = difflib.get_close_matches(fid, sorted(self.joined), n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 return None, [prefix + f"{ID_COLUMN}: {fid!r} is not a formulation name in {self.where}{hint}"]
