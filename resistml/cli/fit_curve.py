@@ -68,8 +68,14 @@ def register(app: typer.Typer) -> None:
 
             try:
                 plot.mkdir(parents=True, exist_ok=True)
+                used: set[str] = set()
                 for f, rep in zip(fitted, reports, strict=True):
-                    rep["plot"] = str(plot_curve_fits(f.curve, f.fits, plot / f"{slug(f.curve.id)}.png"))
+                    name, k = slug(f.curve.id), 1
+                    while name in used:
+                        k += 1
+                        name = f"{slug(f.curve.id)}-{k}"
+                    used.add(name)
+                    rep["plot"] = str(plot_curve_fits(f.curve, f.fits, plot / f"{name}.png"))
             except OSError as exc:
                 fail([f"--plot: cannot write into {plot} ({exc.strerror})"])
         if as_json:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,6 +191,7 @@ class _Resolver:
         self.has_id = ID_COLUMN in frame.columns
         self.cache: dict[tuple, Formulation | FormulationError] = {}
         self.unknown: set[str] = set()
+        self.reported: set[tuple] = set()
 
     def check_source(self) -> list[str]:
         if self.flat or (self.has_id and self.joined is not None) or not self.require:
@@ -221,7 +223,10 @@ class _Resolver:
                     self.cache[cells] = exc
             got = self.cache[cells]
             if isinstance(got, FormulationError):
-                return None, [prefix + e for e in got.errors]
+                if cells in self.reported:
+                    return None, []  # reported once, at the first row with these cells
+                self.reported.add(cells)
+                return None, [prefix + _column_error(row, e) for e in got.errors]
             if self.has_id and not _empty(row[ID_COLUMN]) and _empty(row.get("name")):
                 got = got.model_copy(update={"name": str(row[ID_COLUMN]).strip()})
             return got, []
@@ -241,6 +246,28 @@ class _Resolver:
         if self.has_id and _empty(row[ID_COLUMN]):
             return None, [prefix + f"{ID_COLUMN}: empty"]
         return None, []
+
+
+_COMPONENT_ERROR = re.compile(r"^components\[(\d+)\](?:\.(\w+))?(?:[.\[][^:]*)?: ")
+_SUFFIX = {"parts": "_parts", "mw": "_mw", "pdi": "_pdi", "name": "_name"}
+
+
+def _column_error(row: dict[str, Any], error: str) -> str:
+    """A schema error of a table row with its field path turned into the table column it came from
+    (``components[2].smiles: ...`` -> ``crosslinker: ...``, ``process.peb_temp_C`` -> ``peb_temp_C``)."""
+    if error.startswith("process."):
+        return error[len("process."):]
+    match = _COMPONENT_ERROR.match(error)
+    if not match:
+        return error
+    slots = [slot_column(role, i) for role in Role for i in range(MAX_SLOTS_PER_ROLE)
+             if not _empty(row.get(slot_column(role, i))) and not _empty(row.get(f"{slot_column(role, i)}_parts"))
+             and row.get(f"{slot_column(role, i)}_parts") != 0]
+    index = int(match.group(1))
+    if index >= len(slots):
+        return error
+    col = slots[index] + _SUFFIX.get(match.group(2) or "", "")
+    return f"{col}: {error[match.end():]}"
 
 
 def _dose_unit(prefix: str, row: dict[str, Any], form: Formulation | None) -> tuple[str | None, list[str]]:

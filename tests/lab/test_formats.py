@@ -120,7 +120,7 @@ def test_bad_formulation_and_unknown_id(tmp_path):
         r["crosslinker"] = "HMMMX"
     path = write(tmp_path, rows)
     errs = _errors(read_contrast_curves, path)
-    assert errs and all(e.startswith(f"{path}: row ") for e in errs) and "HMMM" in errs[0]
+    assert len(errs) == 1 and errs[0].startswith(f"{path}: row 0: ") and "HMMM" in errs[0], errs  # once per curve
     by_id = write(tmp_path, [{"formulation_id": "lab-01-TPS-Tf-PHS8k-HMM", "dose": 1.0, "remaining_thickness": 0.1}], "id.csv")
     errs = _errors(read_contrast_curves, by_id, f"{LAB}/formulations.csv")
     assert errs == [f"{by_id}: row 0: formulation_id: 'lab-01-TPS-Tf-PHS8k-HMM' is not a formulation name in "
@@ -175,3 +175,14 @@ def test_parquet_and_notes_columns(tmp_path):
     pd.DataFrame(rows).to_parquet(path)
     (curve,) = read_contrast_curves(path)
     assert len(curve.dose) == len(DOSES)
+
+
+@pytest.mark.parametrize(("change", "line"), [
+    ({"crosslinker": "HMMMX"}, "crosslinker: RDKit cannot parse 'HMMMX'"),
+    ({"crosslinker_parts": -3}, "crosslinker_parts: amount (parts) must be > 0, got -3"),
+    ({"peb_temp_C": 900}, "peb_temp_C: 900 is outside the physical limits 20-250"),
+    ({"acid_generator": None}, "formulation: not a negative chemically amplified resist: no acid_generator component"),
+])
+def test_formulation_errors_name_the_table_column_once_per_curve(tmp_path, change, line):
+    path = write(tmp_path, curve_rows(**change))
+    assert _errors(read_contrast_curves, path) == [f"{path}: row 0: {line}"]
