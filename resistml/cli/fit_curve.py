@@ -10,14 +10,17 @@ import typer
 
 from resistml.cli._common import fail, print_json
 
+TABLE_WIDTH = 125
+"""Least width of the table: the intervals stay on one line each."""
+
 
 def _ci(est: dict[str, Any]) -> str:
     v, lo, hi = est["value"], est["ci_low"], est["ci_high"]
     if v is None:
         return "-"
     if lo is None or hi is None:
-        return f"{v:.4g}"
-    return f"{v:.4g} [{lo:.3g}, {hi:.3g}]"
+        return f"{v:.3g}"
+    return f"{v:.3g} ({lo:.3g}-{hi:.3g})"
 
 
 def _print_table(reports: list[dict[str, Any]]) -> None:
@@ -26,15 +29,16 @@ def _print_table(reports: list[dict[str, Any]]) -> None:
 
     table = Table(title="resistml fit-curve (95 % confidence intervals)")
     for col in ("curve", "model", "D_g^i", "D50", "D90", "contrast", "RMSE", "R2"):
-        table.add_column(col, justify="left" if col in {"curve", "model"} else "right")
+        table.add_column(col, justify="left" if col in {"curve", "model"} else "right", no_wrap=col != "curve",
+                         overflow="fold")
     for rep in reports:
         for name, fit in rep["fits"].items():
             q = fit["quantities"]
             label = f"{rep['id']} ({rep['dose_unit']})" if name == "gel" and rep["dose_unit"] else rep["id"]
             model = f"gel (PDI {fit['pdi']:g})" if name == "gel" else "log-logistic"
             table.add_row(label if name == "gel" else "", model, _ci(q["gel_dose"]), _ci(q["d50"]),
-                          _ci(q["d90"]), _ci(q["contrast"]), f"{fit['rmse']:.4f}", f"{fit['r2']:.4f}")
-    Console().print(table)
+                          _ci(q["d90"]), _ci(q["contrast"]), f"{fit['rmse']:.3f}", f"{fit['r2']:.3f}")
+    Console(width=max(Console().width, TABLE_WIDTH)).print(table)  # never crop a value
     typer.echo("log-logistic D_g^i: where the tangent at D50 reaches zero thickness (extrapolated onset)")
 
 
