@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from resistml.lab.curves import FitResult, gel_model, loglogistic_model
+from resistml.lab.curves import FitResult
 from resistml.lab.formats import ContrastCurve
+from resistml.lab.models import gel_model, loglogistic_model
 
 DPI = 110
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from resistml.lab.curves import gel_thickness
+from resistml.lab.models import gel_thickness
 
 FORM = {"name": "r1", "acid_generator": "TPS-Tf", "acid_generator_parts": 5, "resin": "PHS-8k",
         "resin_parts": 100, "crosslinker": "HMMM", "crosslinker_parts": 15, "beam_energy_keV": 50}

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from resistml.lab import curves as C
+from resistml.lab import models as M
 from resistml.physics import development, gelation
 
 CONFIDENCE_TARGET = 0.9
@@ -15,18 +16,18 @@ DRAWS = 50
 @pytest.mark.parametrize("pdi", [1.05, 1.2, 2.0, 4.0])
 def test_gel_model_is_the_simulators(pdi):
     delta = 1.0 + np.geomspace(1e-5, 1e4, 400)
-    g, _ = C.gel_of_delta(delta, pdi)
+    g, _ = M.gel_of_delta(delta, pdi)
     np.testing.assert_allclose(g, gelation.gel_fraction(delta / pdi, 1.0, pdi), atol=1e-7)
     u_n, de = 50.0, 1.7
     q = delta / (u_n * pdi)  # delta = q u_w
-    np.testing.assert_allclose(C.thickness_of_delta(delta, de, pdi),
+    np.testing.assert_allclose(M.thickness_of_delta(delta, de, pdi),
                                development.remaining_thickness(q, u_n, pdi, de), atol=1e-7)
-    assert np.all(C.thickness_of_delta(np.array([0.5, 1.0]), de, pdi) == 0.0)
+    assert np.all(M.thickness_of_delta(np.array([0.5, 1.0]), de, pdi) == 0.0)
 
 
 def test_analytic_jacobians_match_differences():
     dose = np.geomspace(3.0, 80.0, 17)
-    for model, theta in ((C.gel_model(1.5), np.log([10.0, 2.5, 1.5])), (C.loglogistic_model(), np.log([20.0, 6.0]))):
+    for model, theta in ((M.gel_model(1.5), np.log([10.0, 2.5, 1.5])), (M.loglogistic_model(), np.log([20.0, 6.0]))):
         jac = model.jacobian(dose, theta)
         eye = np.eye(len(theta)) * 1e-6
         num = np.column_stack([(model.predict(dose, theta + e) - model.predict(dose, theta - e)) / 2e-6 for e in eye])
@@ -34,14 +35,14 @@ def test_analytic_jacobians_match_differences():
 
 
 def test_quantities_of_known_curves():
-    q = C.loglogistic_quantities(np.log([20.0, 8.0]))
+    q = M.loglogistic_quantities(np.log([20.0, 8.0]))
     assert q["d50"] == pytest.approx(20.0) and q["d90"] == pytest.approx(20.0 * 9 ** (1 / 8))
     assert q["contrast"] == pytest.approx(8 * np.log(10) / 4) and q["gel_dose"] == pytest.approx(20 * np.exp(-0.25))
-    gq = C.gel_quantities(np.log([10.0, 2.5, 1.5]), 1.5)
+    gq = M.gel_quantities(np.log([10.0, 2.5, 1.5]), 1.5)
     for level, key in ((0.5, "d50"), (0.9, "d90")):
-        assert C.gel_thickness(np.array([gq[key]]), 10.0, 2.5, 1.5, 1.5)[0] == pytest.approx(level, abs=1e-9)
+        assert M.gel_thickness(np.array([gq[key]]), 10.0, 2.5, 1.5, 1.5)[0] == pytest.approx(level, abs=1e-9)
     assert gq["gel_dose"] == pytest.approx(10.0)
-    h = lambda d: C.gel_thickness(d, 10.0, 2.5, 1.5, 1.5)  # noqa: E731
+    h = lambda d: M.gel_thickness(d, 10.0, 2.5, 1.5, 1.5)  # noqa: E731
     assert gq["contrast"] == pytest.approx(development.contrast_gamma(h, gq["d50"]), rel=1e-3)
 
 
@@ -66,14 +67,14 @@ def test_fit_recovers_a_simulated_curve():
 def _coverage(model_name, truth, doses, pdi, seed):
     rng = np.random.default_rng(seed)
     if model_name == "gel":
-        clean = C.gel_thickness(doses, *truth, pdi)
+        clean = M.gel_thickness(doses, *truth, pdi)
         want = {**dict(zip(("gel_dose", "exponent", "delta_e"), truth, strict=True)),
-                **{f"q_{k}": float(v) for k, v in C.gel_quantities(np.log(truth), pdi).items()}}
+                **{f"q_{k}": float(v) for k, v in M.gel_quantities(np.log(truth), pdi).items()}}
     else:
-        clean = C.loglogistic_thickness(doses, *truth)
+        clean = M.loglogistic_thickness(doses, *truth)
         want = {**dict(zip(("d50", "slope"), truth, strict=True)),
-                **{f"q_{k}": float(v) for k, v in C.loglogistic_quantities(np.log(truth)).items()}}
-    model = C.gel_model(pdi) if model_name == "gel" else C.loglogistic_model()
+                **{f"q_{k}": float(v) for k, v in M.loglogistic_quantities(np.log(truth)).items()}}
+    model = M.gel_model(pdi) if model_name == "gel" else M.loglogistic_model()
     hits = {k: 0 for k in want}
     for _ in range(DRAWS):
         noisy = C.noisy_curve(clean, rng, 0.07)
