@@ -46,7 +46,7 @@ def plot_curve_fits(curve: ContrastCurve, fits: dict[str, FitResult], path: str 
             ci = gel.quantities_ci[key]
             ax.axvline(value, color="C0", ls=style, lw=0.9)
             ax.axvspan(ci[0], ci[1], color="C0", alpha=0.06)
-            ax.text(value, 0.04, " " + text, ha="left", va="bottom", fontsize=9, color="C0",
+            ax.text(value, 1.01, text, ha="center", va="bottom", fontsize=9, color="C0",
                     transform=ax.get_xaxis_transform())
     unit = curve.dose_unit or "dose units"
     lines = [f"gel model: $D_g^i$ {q['gel_dose']:.3g}, $D_{{50}}$ {q['d50']:.3g}, $D_{{90}}$ {q['d90']:.3g} {unit}",
@@ -55,13 +55,13 @@ def plot_curve_fits(curve: ContrastCurve, fits: dict[str, FitResult], path: str 
     ax.text(0.02, 0.97, "\n".join(lines) + "\nshaded: 95 % intervals of the gel model", transform=ax.transAxes,
             va="top", fontsize=7.5,
             bbox={"boxstyle": "round", "fc": "white", "ec": "0.8"})
-    ax.set(xlabel=f"dose ({unit})", ylabel="normalised remaining thickness", ylim=(-0.03, 1.2),
-           xlim=(lo, hi), title=f"contrast curve: {curve.id}")
+    ax.set(xlabel=f"dose ({unit})", ylabel="normalised remaining thickness", ylim=(-0.03, 1.2), xlim=(lo, hi))
+    ax.set_title(f"contrast curve: {curve.id}", pad=18)
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.grid(alpha=0.3, which="both")
-    ax.legend(loc="center right", fontsize=7.5)
+    ax.legend(loc="lower right", fontsize=7.5)  # a negative resist leaves no film there
     fig.tight_layout()
     try:
         fig.savefig(path, dpi=DPI)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 from typer.testing import CliRunner
 
 from resistml.cli import app
@@ -23,6 +24,7 @@ def test_json_shape_and_plots(tmp_path):
     result = _run(BY_ID, "--formulations", FORMS, "--json", "--plot", tmp_path / "plots")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
+    hidden = pd.read_csv("data/lab/hidden_truth.csv").set_index("name")
     assert doc["file"] == BY_ID and len(doc["curves"]) == 3
     for cur in doc["curves"]:
         assert {"id", "formulation", "dose_unit", "n_points", "dose_range", "pdi", "pdi_source", "confidence",
@@ -38,6 +40,9 @@ def test_json_shape_and_plots(tmp_path):
             assert 0 < fit["rmse"] < 0.2 and 0.8 < fit["r2"] <= 1
         q = cur["fits"]["gel"]["quantities"]
         assert q["gel_dose"]["value"] < q["d50"]["value"] < q["d90"]["value"]
+        truth = hidden.loc[cur["id"]]  # the synthetic lab's noise-free values
+        assert abs(q["d50"]["value"] / truth["sensitivity"] - 1) < 0.08
+        assert abs(q["gel_dose"]["value"] / truth["gel_dose"] - 1) < 0.08
         png = tmp_path / "plots" / f"{cur['id']}.png"
         assert cur["plot"] == str(png) and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
