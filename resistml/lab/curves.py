@@ -31,6 +31,8 @@ WEIGHT_ROUNDS = 3
 DEFAULT_PDI = 2.0
 """PDI assumed when a curve has no formulation (the Charlesby-Pinner case)."""
 MIN_RHO = 0.5
+TRANSITION = (0.05, 0.95)
+"""A curve needs at least one reading inside this thickness range (else D50 is only bracketed)."""
 """Least Spearman rank correlation of thickness with dose for a negative resist's curve."""
 LOG_BOUNDS = {"gel_dose": (-30.0, 30.0), "exponent": (math.log(0.2), math.log(50.0)),
               "delta_e": (math.log(1e-3), math.log(1e3)), "d50": (-30.0, 30.0), "slope": (math.log(0.1), math.log(200.0))}
@@ -156,7 +158,7 @@ def _delta_method(model: Model, theta: np.ndarray, cov: np.ndarray, values: dict
         if not (math.isfinite(v) and v > 0 and math.isfinite(se)):
             out[k] = (math.nan, math.nan)
             continue
-        out[k] = (v * math.exp(-t * se), v * math.exp(t * se))
+        out[k] = (v * _exp(-t * se), v * _exp(t * se))  # an unidentified quantity: (0, inf)
     return out
 
 
@@ -178,6 +180,10 @@ def check_curve(dose: np.ndarray, h: np.ndarray) -> None:
     if h.min() >= 0.5:
         raise CurveFitError(f"the curve starts above 50 % (min {h.min():.2f}): D50 cannot be measured "
                             "(lower the dose range)")
+    if not np.any((h > TRANSITION[0]) & (h < TRANSITION[1])):
+        below, above = dose[h <= TRANSITION[0]].max(), dose[h >= TRANSITION[1]].min()
+        raise CurveFitError(f"no reading between {TRANSITION[0]:.0%} and {TRANSITION[1]:.0%} thickness: the "
+                            f"transition lies between doses {below:g} and {above:g} (measure doses in between)")
 
 
 def fit_curve(dose: np.ndarray, h: np.ndarray, pdi: float | None = None,

@@ -110,6 +110,8 @@ def test_gel_model_intervals_cover_the_truth():
     (np.geomspace(1, 10, 8), np.linspace(1, 0, 8), "thickness does not rise with dose"),
     (np.geomspace(1, 10, 8), np.array([0, 0, 0.05, 0.1, 0.2, 0.3, 0.35, 0.4]), "the curve never reaches 50 %"),
     (np.geomspace(1, 10, 8), np.linspace(0.6, 1, 8), "the curve starts above 50 %"),
+    (np.array([1.0, 2, 3, 4, 100, 200, 300, 400]), np.array([0, 0, 0, 0.02, 1, 1, 0.98, 1]),
+     "no reading between 5% and 95% thickness: the transition lies between doses 4 and 100"),
 ])
 def test_unfittable_curves(dose, h, message):
     with pytest.raises(C.CurveFitError, match=message):
