@@ -5,7 +5,8 @@ The simulator's gel model and a plain log-logistic form are each fitted by weigh
 fitted curve (iterated); parameters in log form; confidence intervals from the covariance
 s^2 (J^T W J)^-1 with Student-t quantiles (zero readings where the model has no film carry no
 information on the noise and leave the degrees of freedom), carried to the derived quantities
-(D50, D90, gamma) by the delta method on log scale. Reported: D_g^i, D50 (sensitivity), D90,
+(D50, D90, gamma) by the delta method on log scale; the gel model's shape parameters n and
+delta_e, which trade off against each other, get profile-likelihood intervals instead. Reported: D_g^i, D50 (sensitivity), D90,
 contrast gamma = dh/dlog10 D at D50, each with its interval, and RMSE / R^2 of the fit.
 """
 
@@ -37,6 +38,12 @@ TRANSITION = (0.05, 0.95)
 LOG_BOUNDS = {"gel_dose": (-30.0, 30.0), "exponent": (math.log(0.2), math.log(50.0)),
               "delta_e": (math.log(1e-3), math.log(1e3)), "d50": (-30.0, 30.0), "slope": (math.log(0.1), math.log(200.0))}
 """Bounds of the log parameters (wide; they only keep the optimiser finite)."""
+PROFILED = {"gel": ("exponent", "delta_e")}
+"""Parameters whose intervals come from the profile likelihood instead of the covariance: the gel
+model's shape parameters trade off against each other, and their covariance (Wald) intervals held
+the truth in only 86-94 % of 50 noisy curves at 95 % confidence."""
+PROFILE_BRACKETS, PROFILE_BISECTIONS = 8, 5
+"""Profile search: steps out from the estimate by the Wald half-width x 1.6^k, then bisects."""
 QUANTITIES = ("gel_dose", "d50", "d90", "contrast")
 """Reported quantities of every fit (both models)."""
 
@@ -132,6 +139,11 @@ def fit_model(model: Model, dose: np.ndarray, h: np.ndarray, confidence: float =
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     params = {k: math.exp(v) for k, v in zip(model.params, theta, strict=True)}
     params_ci = {k: (_exp(v - t * s), _exp(v + t * s)) for k, v, s in zip(model.params, theta, se, strict=True)}
+    threshold = 2.0 * best.cost * (1.0 + float(stats.f.ppf(confidence, 1, dof)) / dof)
+    for j, name in enumerate(model.params):
+        if name in PROFILED.get(model.name, ()):
+            low, high = _profile_bounds(model, dose, h, weights, theta, j, threshold, t * se[j], lo, hi)
+            params_ci[name] = (_exp(low), _exp(high))
     quantities = {k: float(v) for k, v in model.quantities(theta).items()}
     quantities_ci = _delta_method(model, theta, cov, quantities, t)
     pred = model.predict(dose, theta)
@@ -140,6 +152,60 @@ def fit_model(model: Model, dose: np.ndarray, h: np.ndarray, confidence: float =
     return FitResult(model.name, params, params_ci, quantities, quantities_ci,
                      rmse=math.sqrt(ss_res / n), r2=1.0 - ss_res / ss_tot if ss_tot > 0 else math.nan,
                      sigma=math.sqrt(s2), n_points=n, converged=bool(best.success), theta=theta, cov=cov)
+
+
+def _profile_bounds(model: Model, dose: np.ndarray, h: np.ndarray, weights: np.ndarray, theta: np.ndarray,
+                    j: int, threshold: float, wald: float, lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
+    """Profile-likelihood interval of log parameter j: where the weighted sum of squares, minimised
+    over the other parameters, rises to ``threshold`` (SSR_min (1 + F(1, dof) / dof)); -inf / inf
+    where it never does within the bounds."""
+    free = np.array([i for i in range(len(theta)) if i != j])
+
+    def profile(value: float, start: np.ndarray) -> tuple[float, np.ndarray]:
+        full = theta.copy()
+        full[j] = value
+
+        def resid(x: np.ndarray) -> np.ndarray:
+            full[free] = x
+            return weights * (model.predict(dose, full) - h)
+
+        def jac(x: np.ndarray) -> np.ndarray:
+            full[free] = x
+            return (weights[:, None] * model.jacobian(dose, full))[:, free]
+
+        x0 = np.clip(start, lo[free] + 1e-9, hi[free] - 1e-9)
+        res = optimize.least_squares(resid, x0, jac=jac, bounds=(lo[free], hi[free]), method="trf",
+                                     xtol=1e-7, ftol=1e-7, gtol=1e-7, max_nfev=60)
+        return 2.0 * res.cost, res.x
+
+    bounds = []
+    for sign, limit in ((-1.0, lo[j]), (1.0, hi[j])):
+        inside, inside_x, outside = theta[j], theta[free], None
+        step = max(wald if math.isfinite(wald) else 0.0, 0.05)
+        for _ in range(PROFILE_BRACKETS):
+            value = theta[j] + sign * step
+            at_limit = (value - limit) * sign >= 0
+            value = limit if at_limit else value
+            ssr, x = profile(value, inside_x)
+            if ssr > threshold:
+                outside = value
+                break
+            inside, inside_x = value, x
+            if at_limit:
+                break
+            step *= 1.6
+        if outside is None:
+            bounds.append(sign * math.inf)
+            continue
+        for _ in range(PROFILE_BISECTIONS):
+            mid = 0.5 * (inside + outside)
+            ssr, x = profile(mid, inside_x)
+            if ssr > threshold:
+                outside = mid
+            else:
+                inside, inside_x = mid, x
+        bounds.append(0.5 * (inside + outside))
+    return bounds[0], bounds[1]
 
 
 def _delta_method(model: Model, theta: np.ndarray, cov: np.ndarray, values: dict[str, float],

@@ -93,15 +93,10 @@ def test_log_logistic_intervals_cover_the_truth():
 
 
 def test_gel_model_intervals_cover_the_truth():
-    """50 noisy gel-model curves: D_g^i, D50, D90 and gamma intervals hold the truth in >= 90 %.
-
-    The shape parameters n and delta_e trade off against each other and their Wald intervals
-    cover less (0.86-0.94 in trials); they are held to 80 %.
-    """
+    """50 noisy gel-model curves: the intervals of D_g^i, n, delta_e (profile likelihood for the
+    last two) and of D50, D90 and gamma hold the truth in >= 90 %."""
     cov = _coverage("gel", (10.0, 2.5, 1.5), np.geomspace(5.0, 60.0, 20), 1.5, seed=0)
-    for key in ("gel_dose", "q_gel_dose", "q_d50", "q_d90", "q_contrast"):
-        assert cov[key] >= CONFIDENCE_TARGET, cov
-    assert cov["exponent"] >= 0.8 and cov["delta_e"] >= 0.8, cov
+    assert all(c >= CONFIDENCE_TARGET for c in cov.values()), cov
 
 
 @pytest.mark.parametrize(("dose", "h", "message"), [
