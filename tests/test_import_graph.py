@@ -19,6 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("resistml.chem",),
     ("resistml.formulation",),
     ("resistml.physics",),
+    ("resistml.lab",),
     ("resistml.features",),
     ("resistml.datasets",),
     ("resistml.model",),
