@@ -178,7 +178,7 @@ def test_parquet_and_notes_columns(tmp_path):
 
 
 @pytest.mark.parametrize(("change", "line"), [
-    ({"crosslinker": "HMMMX"}, "crosslinker: RDKit cannot parse 'HMMMX'"),
+    ({"crosslinker": "HMMMX"}, "crosslinker: unknown catalog name or invalid SMILES 'HMMMX' (RDKit cannot parse 'HMMMX'); did you mean HMMM?"),
     ({"crosslinker_parts": -3}, "crosslinker_parts: amount (parts) must be > 0, got -3"),
     ({"peb_temp_C": 900}, "peb_temp_C: 900 is outside the physical limits 20-250"),
     ({"acid_generator": None}, "formulation: not a negative chemically amplified resist: no acid_generator component"),
