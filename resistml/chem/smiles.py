@@ -62,9 +62,7 @@ class BoundedCache(Generic[K, V]):
         self._lock = threading.Lock()
         self.total = self.hits = self.misses = 0
 
-    _MISSING = object()
-
-    def get(self, key: Any, default: Any = _MISSING) -> Any:
+    def get(self, key: Any, default: Any = None) -> Any:
         with self._lock:
             item = self._data.get(key)
             if item is None:
