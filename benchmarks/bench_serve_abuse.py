@@ -113,8 +113,9 @@ def mutated_body(rng: random.Random) -> bytes:
     if rng.random() < 0.2:
         return json.dumps(rng.choice([_LEAVES, {"formulations": rng.choice(_LEAVES)}, rng.choice(_LEAVES)])).encode()
     doc = copy.deepcopy(EXAMPLE)
+    targets = [doc, doc["process"], *doc["components"], doc["components"][1]["repeat_units"][0]]
     for _ in range(rng.randint(1, 3)):
-        target = rng.choice([doc, doc["process"], *doc["components"], doc["components"][1]["repeat_units"][0]])
+        target = rng.choice(targets)
         field = rng.choice(_FIELDS)
         if rng.random() < 0.15:
             target.pop(field, None)
@@ -139,6 +140,19 @@ def lying_length(port: int, mib: int = 20) -> int:
     return int(reply.split(b" ", 2)[1]) if reply else 0
 
 
+class _Reply:
+    def __init__(self, status_code: int, text: str):
+        self.status_code, self.text = status_code, text
+
+
+def _post(c: httpx.Client, path: str, **kw) -> httpx.Response | _Reply:
+    """POST; a transport error (connection reset) is status 0 so the suite goes on."""
+    try:
+        return c.post(path, **kw)
+    except httpx.TransportError as exc:
+        return _Reply(0, f"{type(exc).__name__}: {exc}")
+
+
 def abuse(url: str, port: int, fuzz: int, cache_requests: int, seed: int = 0) -> tuple[Counter, list[str]]:
     """Run the abuse suite; (status counts, notes)."""
     rng = random.Random(seed)
@@ -151,27 +165,27 @@ def abuse(url: str, port: int, fuzz: int, cache_requests: int, seed: int = 0) ->
         for path in ("/v1/check", "/v1/check", "/v1/check", "/v1/check", "/v1/check", "/v1/check", "/v1/predict"):
             body = megabyte_body(rng)
             start = time.perf_counter()
-            r = c.post(path, content=body)
+            r = _post(c, path, content=body)
             statuses[r.status_code] += 1
             notes.append(f"{len(body) / 2**20:.2f} MiB of unique 480-atom SMILES on {path}: {r.status_code} in "
                          f"{time.perf_counter() - start:.2f} s")
         start = time.perf_counter()
         for i in range(cache_requests):
             path = "/v1/check" if i % 2 else "/v1/predict"
-            r = c.post(path, json=big_molecule_body(rng, 100))
+            r = _post(c, path, json=big_molecule_body(rng, 100))
             statuses[r.status_code] += 1
         notes.append(f"{cache_requests} requests x 100 unique 480-atom molecules (48,000 atoms, under the limit): "
                      f"{time.perf_counter() - start:.1f} s")
         for what, body in bad_bodies():
             codes = []
             for path in ENDPOINTS:
-                r = c.post(path, content=body)
+                r = _post(c, path, content=body)
                 statuses[r.status_code] += 1
                 codes.append(r.status_code)
             notes.append(f"{what}: {codes}")
         start = time.perf_counter()
         for i in range(fuzz):
-            r = c.post(ENDPOINTS[i % 3] if i % 10 else "/v1/simulate", content=mutated_body(rng))
+            r = _post(c, ENDPOINTS[i % 3] if i % 10 else "/v1/simulate", content=mutated_body(rng))
             statuses[r.status_code] += 1
             if r.status_code >= 500:
                 notes.append(f"fuzz {i}: {r.status_code} {r.text[:200]}")

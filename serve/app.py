@@ -127,6 +127,25 @@ def _validate(raw: bytes, limit: int, settings: Settings, deadline: Deadline | N
         raise _Invalid(exc.lines) from None
 
 
+def _cannot(index: int, exc: Exception) -> str:
+    if isinstance(exc, ArithmeticError):
+        return (f"formulations[{index}]: cannot compute this composition ({type(exc).__name__}: {exc}); "
+                "check the parts (amounts near the float limits)")
+    return f"formulations[{index}]: {exc or type(exc).__name__}"
+
+
+def _unpredictable(pred: Any, forms: list[Formulation], deadline: Deadline) -> list[str]:
+    """After a batch failed: the formulations that fail on their own (one line each)."""
+    errors = []
+    for i, form in enumerate(forms):
+        deadline.check()
+        try:
+            pred.predict([form])
+        except (ArithmeticError, ValueError) as exc:
+            errors.append(_cannot(i, exc))
+    return errors or ["formulations: the batch could not be predicted; retry with fewer formulations"]
+
+
 def _json_response(content: Any, status: int = 200) -> Response:
     """JSON bytes built on the worker thread (the event loop only sends them)."""
     data = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
@@ -347,7 +366,10 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     def predict_work(deadline: Deadline, raw: bytes, pred: Any) -> Response:
         forms = _validate(raw, settings.max_formulations, settings, deadline)
         deadline.check()
-        results = pred.predict(forms)
+        try:
+            results = pred.predict(forms)
+        except (ArithmeticError, ValueError):  # a formulation the physics features cannot handle
+            raise _Invalid(_unpredictable(pred, forms, deadline)) from None
         out = [{**result.to_dict(), "warnings": form.warnings()} for form, result in zip(forms, results, strict=True)]
         return _json_response({"model": pred.version, "predictions": _jsonable(out)})
 
@@ -369,7 +391,7 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
             try:
                 results.append({"name": form.name, **_jsonable(run(form))})
             except (ValueError, ArithmeticError, FormulationError) as exc:
-                raise _Invalid([f"formulations[{i}]: {exc or type(exc).__name__}"]) from None
+                raise _Invalid([_cannot(i, exc)]) from None
         return _json_response({"simulations": results})
 
     @app.post("/v1/simulate", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC)
@@ -383,9 +405,12 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
 
         forms = _validate(raw, settings.max_formulations, settings, deadline)
         out = []
-        for form in forms:
+        for i, form in enumerate(forms):
             deadline.check()
-            result = report(form)
+            try:
+                result = report(form)
+            except (ArithmeticError, ValueError) as exc:
+                raise _Invalid([_cannot(i, exc)]) from None
             result["claim_texts"] = [claim_text(n) for n in result["claims"]]
             out.append(result)
         return _json_response({"results": _jsonable(out)})

@@ -308,3 +308,15 @@ def test_healthz_answers_while_every_worker_is_busy_and_a_full_queue_is_503(pred
     assert max(times) < 0.5, times  # a queued predict takes 1.5-4.5 s
     assert sorted(statuses) == [200, 200, 200, 503, 503, 503]
     assert all(v.isdigit() and int(v) >= 1 for v in retry_after)
+
+
+def test_overflowing_parts_are_a_field_error_not_500(client):
+    """`parts: 1e308` on two components divided by zero in the film composition: 500 for the batch."""
+    bad = copy.deepcopy(EXAMPLE)
+    bad["components"][0]["parts"] = 1e308
+    bad["components"][1]["parts"] = 1e308
+    for path in ("/v1/predict", "/v1/check", "/v1/simulate"):
+        r = client.post(path, json=_body(EXAMPLE, bad))
+        assert r.status_code in (200, 422), (path, r.text[:300])
+        if r.status_code == 422:
+            assert _fields(r) == ["formulations[1]"], r.text
