@@ -320,3 +320,15 @@ def test_overflowing_parts_are_a_field_error_not_500(client):
         assert r.status_code in (200, 422), (path, r.text[:300])
         if r.status_code == 422:
             assert _fields(r) == ["formulations[1]"], r.text
+
+
+def test_idle_release_drains_caches_without_a_long_gil_hold():
+    from serve.limits import release_memory
+
+    rng = random.Random(3)
+    for _ in range(20):
+        parse_smiles(_chain(rng))
+    assert smiles_mod._parse.cache_info().currsize >= 20
+    release_memory()
+    info = smiles_mod._parse.cache_info()
+    assert info.currsize == 0 and info.cost == 0

@@ -91,6 +91,16 @@ class BoundedCache(Generic[K, V]):
             self._data.clear()
             self.total = self.hits = self.misses = 0
 
+    def drain(self, batch: int = 16) -> None:
+        """Empty the cache a few entries at a time, so freeing large values never holds the GIL long."""
+        while True:
+            with self._lock:
+                items = [self._data.popitem(last=False) for _ in range(min(batch, len(self._data)))]
+                self.total -= sum(c for _, (_, c) in items)
+            if not items:
+                return
+            del items
+
     def info(self) -> CacheInfo:
         return CacheInfo(self.hits, self.misses, self.maxsize, len(self._data), self.total, self.max_cost)
 
