@@ -6,7 +6,8 @@ Starts the server on 127.0.0.1 (a free port; loopback only) as a child process w
 ``RESISTML_IDLE_RELEASE_S=5`` and reports
 
 1. ``/healthz`` p50/p99/max over a 20 ms probe while 48 concurrent clients (in a separate
-   process) post single-formulation ``/v1/simulate`` requests for ``--seconds``;
+   process) post ``/v1/simulate`` requests of ``--per-request`` formulations (default 8, the
+   limit) for ``--seconds``;
 2. server RSS at start, after the load, after the abuse suite of issue 13 (lying Content-Length
    with a 20 MiB chunked body, 1 MiB bodies of unique 480-atom SMILES on /v1/check and
    /v1/predict, requests just under the heavy-atom limit that fill the caches, lone surrogates,
@@ -193,9 +194,9 @@ def abuse(url: str, port: int, fuzz: int, cache_requests: int, seed: int = 0) ->
     return statuses, notes
 
 
-def _simulate_load(url: str, clients: int, seconds: float, out: multiprocessing.Queue) -> None:
+def _simulate_load(url: str, clients: int, seconds: float, per_request: int, out: multiprocessing.Queue) -> None:
     counts: Counter = Counter()
-    body = {"formulations": [EXAMPLE]}
+    body = {"formulations": [EXAMPLE] * per_request}
 
     async def client(stop: float) -> None:
         async with httpx.AsyncClient(base_url=url, timeout=60) as c:
@@ -213,11 +214,11 @@ def _simulate_load(url: str, clients: int, seconds: float, out: multiprocessing.
     out.put(dict(counts))
 
 
-def healthz_under_load(url: str, clients: int, seconds: float) -> tuple[list[float], dict]:
+def healthz_under_load(url: str, clients: int, seconds: float, per_request: int = 8) -> tuple[list[float], dict]:
     """/healthz latencies (ms) probed every 20 ms while ``clients`` post /v1/simulate (other process)."""
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_simulate_load, args=(url, clients, seconds, queue))
+    proc = ctx.Process(target=_simulate_load, args=(url, clients, seconds, per_request, queue))
     proc.start()
     time.sleep(1.0)  # let the load build up
     latencies = []
@@ -244,6 +245,7 @@ def main() -> None:
     parser.add_argument("--model")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--clients", type=int, default=48)
+    parser.add_argument("--per-request", type=int, default=8, help="formulations per simulate request (limit: 8)")
     parser.add_argument("--fuzz", type=int, default=3000)
     parser.add_argument("--cache-requests", type=int, default=12)
     parser.add_argument("--code", type=Path, default=REPO, help="source tree of the server (e.g. an old commit)")
@@ -259,7 +261,7 @@ def main() -> None:
                 for path in ENDPOINTS:
                     c.post(path, json={"formulations": [EXAMPLE]}).raise_for_status()
             rss = {"start": rss_mib(proc.pid)}
-            ms, counts = healthz_under_load(url, args.clients, args.seconds)
+            ms, counts = healthz_under_load(url, args.clients, args.seconds, args.per_request)
             rss["after 48-client simulate load"] = rss_mib(proc.pid)
             statuses, notes = Counter(), []
             if not args.healthz_only:
@@ -273,7 +275,8 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=30)
     print(f"server code {args.code.resolve()}  model {model}  load average {os.getloadavg()[0]:.1f}  cores {os.cpu_count()}")
-    print(f"/healthz during {args.clients} concurrent /v1/simulate clients ({args.seconds:g} s, {len(ms)} probes): "
+    print(f"/healthz during {args.clients} concurrent /v1/simulate clients, {args.per_request} formulations each "
+          f"({args.seconds:g} s, {len(ms)} probes): "
           f"p50 {statistics.median(ms):.1f} ms  p99 {pct(ms, 0.99):.1f} ms  max {max(ms):.1f} ms  "
           f"(> 50 ms: {sum(m > 50 for m in ms)})")
     print(f"simulate responses during the load: {dict(sorted(counts.items()))}")
