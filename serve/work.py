@@ -3,8 +3,9 @@
 ``/v1/predict``, ``/v1/check`` and ``/v1/simulate`` run their parsing, validation and computation
 in a :class:`WorkQueue` (its own small thread pool), never on the event loop or the shared
 AnyIO pool, so ``/healthz`` stays an event-loop answer in milliseconds whatever the load.
-A request that finds ``workers + depth`` requests already admitted is answered 503 with
-``Retry-After``; one that waits in the backlog past its deadline is dropped unstarted (503);
+A request that finds ``workers + depth`` requests already admitted, or a backlog whose expected
+duration (recent mean work time x requests ahead / workers) exceeds the timeout, is answered 503
+with ``Retry-After``; one that waits in the backlog past its deadline is dropped unstarted (503);
 one whose work runs past the deadline is answered 504 (the work notices the deadline at its
 next :meth:`Deadline.check` and stops; its worker slot stays counted until it has).
 """
@@ -91,6 +92,11 @@ class WorkQueue:
                 self.rejected += 1
                 raise Busy(f"server busy: {self.pending} {self.name} requests in progress or queued; retry later",
                            self.retry_after())
+            expected = self._mean_s * (self.pending + 1) / self.workers
+            if self.pending >= self.workers and expected > self.timeout_s:  # would time out anyway: say so now
+                self.rejected += 1
+                raise Busy(f"server busy: {self.pending} {self.name} requests ahead, about {expected:.0f} s of work; "
+                           "retry later", self.retry_after())
             self.pending += 1
         deadline = Deadline(self.timeout_s)
         try:

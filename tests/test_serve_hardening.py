@@ -332,3 +332,24 @@ def test_idle_release_drains_caches_without_a_long_gil_hold():
     release_memory()
     info = smiles_mod._parse.cache_info()
     assert info.currsize == 0 and info.cost == 0
+
+
+def test_a_backlog_longer_than_the_timeout_is_503_at_once():
+    from serve.work import Busy, WorkQueue
+
+    async def run() -> list[str]:
+        queue = WorkQueue("t", workers=1, depth=10, timeout_s=1.0)
+        queue._mean_s = 0.4  # recent requests took 0.4 s each
+        tasks = [asyncio.create_task(queue.run(lambda _d: time.sleep(0.05) or "ok")) for _ in range(5)]
+        out = []
+        for task in tasks:
+            try:
+                out.append(await task)
+            except Busy as exc:
+                assert exc.retry_after >= 1
+                out.append("busy")
+        queue.shutdown()
+        return out
+
+    out = asyncio.run(run())
+    assert out[:2] == ["ok", "ok"] and out[-1] == "busy"
