@@ -207,10 +207,11 @@ def _set_torch_threads(n: int) -> None:
 
 def _queues(settings: Settings) -> dict[str, WorkQueue]:
     """The model queue (predict, check) and the simulate queue, each with its own threads."""
+    threads = {"model": settings.worker_threads, "simulate": settings.simulate_threads}
     return {
-        name: WorkQueue(name, settings.worker_threads, settings.queue_depth, settings.request_timeout_s,
+        name: WorkQueue(name, n, settings.queue_depth, settings.request_timeout_s,
                         initializer=lambda: _set_torch_threads(settings.torch_threads))
-        for name in ("model", "simulate")
+        for name, n in threads.items()
     }
 
 
