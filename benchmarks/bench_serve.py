@@ -1,12 +1,17 @@
 """HTTP endpoint latency (p50/p99, one formulation) and throughput with 16 concurrent clients.
 
     .venv/bin/python benchmarks/bench_serve.py [--model DIR] [--requests 300] [--clients 16] [--seconds 15]
+    .venv/bin/python benchmarks/bench_serve.py --compare OLD_TREE [--rounds 3] [--seconds 10]
 
 Starts ``resistml serve`` on 127.0.0.1 (a free port; loopback only) as a child process, waits for
 ``/readyz``, then (1) sends ``--requests`` sequential single-formulation ``POST /v1/predict`` and
 reports p50/p99 latency, (2) runs ``--clients`` concurrent async httpx clients for ``--seconds``
 and reports requests/s and the error count. Both loops are bounded; the server is stopped after.
 Without ``--model`` the shipped model is used if present, else a random default-size ResistNet.
+
+``--compare OLD_TREE`` (e.g. ``git archive <commit> | tar -x -C /tmp/old``) starts a second server
+from that source tree and alternates the 16-client load between the two (old, new, old, new, ...
+``--rounds`` times), so both are measured in one run under the same machine noise.
 """
 
 from __future__ import annotations
@@ -39,11 +44,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(model: Path, port: int) -> subprocess.Popen:
-    """`resistml serve` on 127.0.0.1:port; returns once /readyz answers 200."""
+def start_server(model: Path, port: int, code: Path = REPO, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """`resistml serve` (from the source tree ``code``) on 127.0.0.1:port; returns once /readyz answers 200."""
     cmd = [sys.executable, "-m", "uvicorn", "serve.app:create_app", "--factory", "--host", "127.0.0.1",
            "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, "RESISTML_MODEL_DIR": str(model)})
+    environ = {**os.environ, "RESISTML_MODEL_DIR": str(model), "PYTHONPATH": str(code), **(env or {})}
+    proc = subprocess.Popen(cmd, cwd=code, env=environ)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -87,13 +93,41 @@ async def load(url: str, clients: int, seconds: float) -> tuple[float, int]:
     return (counts["ok"] + counts["errors"]) / (time.perf_counter() - start), counts["errors"]
 
 
+def compare(model: Path, old: Path, clients: int, seconds: float, rounds: int) -> None:
+    """Alternate the load between a server from ``old`` and one from this tree (see docstring)."""
+    ports = {"old": free_port(), "new": free_port()}
+    procs = {"old": start_server(model, ports["old"], old), "new": start_server(model, ports["new"])}
+    rates: dict[str, list[float]] = {"old": [], "new": []}
+    try:
+        for port in ports.values():  # warm both
+            asyncio.run(load(f"http://127.0.0.1:{port}", clients, 2.0))
+        for r in range(rounds):
+            for name in ("old", "new") if r % 2 == 0 else ("new", "old"):
+                rate, errors = asyncio.run(load(f"http://127.0.0.1:{ports[name]}", clients, seconds))
+                rates[name].append(rate)
+                print(f"round {r + 1} {name}: {rate:,.0f} requests/s, {errors} errors, load {os.getloadavg()[0]:.1f}")
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+            proc.wait(timeout=30)
+    for name, values in rates.items():
+        print(f"{name} ({old if name == 'old' else REPO}): median {statistics.median(values):,.0f} requests/s "
+              f"over {rounds} x {seconds:g} s at {clients} clients ({', '.join(f'{v:,.0f}' for v in values)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--compare", type=Path, help="source tree of the server to compare with (old code)")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.compare:
+        with tempfile.TemporaryDirectory() as tmp:
+            compare(model_dir(args.model, Path(tmp)), args.compare.resolve(), args.clients, args.seconds, args.rounds)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         model = model_dir(args.model, Path(tmp))
         port = free_port()

@@ -3,13 +3,18 @@
 ``POST /v1/predict``, ``/v1/simulate`` and ``/v1/check`` take ``{"formulations": [...]}`` in the
 file format of :mod:`resistml.formulation`; ``GET /v1/catalog`` and ``/v1/model`` describe the
 components and the loaded model; ``/healthz`` (process up) and ``/readyz`` (model loaded) serve
-orchestrators. Invalid formulations are 422 with one ``field`` path per problem. Limits, auth and
-CORS come from :class:`serve.settings.Settings`.
+orchestrators. Invalid bodies and formulations are 422 with one ``field`` path per problem
+(:mod:`serve.body`); the heavy endpoints run on bounded work queues (:mod:`serve.work`: 503 +
+``Retry-After`` when full, 504 past the request timeout); auth and the body limit are enforced
+before the body is read (:mod:`serve.limits`). Limits, auth and CORS come from
+:class:`serve.settings.Settings`.
 """
 
 from __future__ import annotations
 
-import hmac
+import asyncio
+import contextlib
+import json
 import logging
 import math
 import re
@@ -19,19 +24,21 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import resistml
 from resistml.formulation import Formulation, FormulationError, catalog
-from serve.limits import BodyLimitMiddleware, smiles_errors
+from serve import body
+from serve.limits import AuthMiddleware, BodyLimitMiddleware, StartupErrorMiddleware, release_memory
 from serve.settings import Settings
+from serve.work import Busy, Deadline, Timeout, WorkQueue
 
 log = logging.getLogger("resistml.serve")
 STATIC = Path(__file__).parent / "static"
@@ -40,8 +47,9 @@ FormulationDoc = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components
 
 
 class FormulationsRequest(BaseModel):
-    """Request body: formulations in the documented file format."""
+    """Request body: formulations in the documented file format (no other top-level fields)."""
 
+    model_config = ConfigDict(extra="forbid")
     formulations: list[FormulationDoc] = Field(min_length=1, description="formulation objects (file format)")
 
 
@@ -55,17 +63,25 @@ def _error_entry(line: str) -> dict[str, Any]:
     if not sep:
         path, msg = "formulations", line
     loc: list[Any] = ["body"]
-    for name, index in _PATH_PART.findall(path):
+    for name, index in _PATH_PART.findall(path.removeprefix("body")):
         loc.append(int(index) if index else name)
     return {"loc": loc, "field": path, "msg": msg, "type": "value_error"}
 
 
 def _unprocessable(lines: list[str]) -> JSONResponse:
-    return JSONResponse(status_code=422, content={"detail": [_error_entry(x) for x in lines]})
+    return _AsciiJSON(status_code=422, content={"detail": [_error_entry(x) for x in lines]})
+
+
+class _AsciiJSON(JSONResponse):
+    """JSON with non-ASCII escaped: error messages quote user input, which must never break encoding."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
 
 
 class _Invalid(Exception):
     def __init__(self, lines: list[str]):
+        super().__init__("; ".join(lines))
         self.lines = lines
 
 
@@ -85,31 +101,54 @@ async def _validation_handler(_: Request, exc: RequestValidationError) -> JSONRe
             detail.append({"loc": ["body"], "field": "body", "msg": f"not valid JSON: {error}", "type": e["type"]})
         else:
             detail.append({"loc": list(e["loc"]), "field": _field_of(tuple(e["loc"])), "msg": e["msg"], "type": e["type"]})
-    return JSONResponse(status_code=422, content={"detail": detail})
+    return _AsciiJSON(status_code=422, content={"detail": detail})
 
 
 async def _invalid_handler(_: Request, exc: _Invalid) -> JSONResponse:
     return _unprocessable(exc.lines)
 
 
+async def _busy_handler(_: Request, exc: Busy) -> JSONResponse:
+    return _AsciiJSON(status_code=503, content={"detail": str(exc)}, headers={"Retry-After": str(exc.retry_after)})
+
+
+async def _timeout_handler(_: Request, exc: Timeout) -> JSONResponse:
+    return _AsciiJSON(status_code=504, content={"detail": str(exc)})
+
+
 # ---- request helpers ---------------------------------------------------------------------
-def _validate(body: FormulationsRequest, limit: int, settings: Settings) -> list[Formulation]:
-    """Formulations of a request, or _Invalid with every field problem."""
-    docs = body.formulations
-    if len(docs) > limit:
-        raise _Invalid([f"formulations: at most {limit} formulations per request, got {len(docs)}"])
-    errors = smiles_errors(docs, settings.max_smiles_length)
-    if errors:
-        raise _Invalid(errors)
-    forms = []
-    for i, doc in enumerate(docs):
+def _validate(raw: bytes, limit: int, settings: Settings, deadline: Deadline | None = None) -> list[Formulation]:
+    """Formulations of a request body, or _Invalid with every field problem (see serve.body)."""
+    try:
+        return body.validate(raw, max_formulations=limit, max_smiles_length=settings.max_smiles_length,
+                             max_atoms=settings.max_request_atoms, deadline=deadline)
+    except body.Invalid as exc:
+        raise _Invalid(exc.lines) from None
+
+
+def _cannot(index: int, exc: Exception) -> str:
+    if isinstance(exc, ArithmeticError):
+        return (f"formulations[{index}]: cannot compute this composition ({type(exc).__name__}: {exc}); "
+                "check the parts (amounts near the float limits)")
+    return f"formulations[{index}]: {exc or type(exc).__name__}"
+
+
+def _unpredictable(pred: Any, forms: list[Formulation], deadline: Deadline) -> list[str]:
+    """After a batch failed: the formulations that fail on their own (one line each)."""
+    errors = []
+    for i, form in enumerate(forms):
+        deadline.check()
         try:
-            forms.append(Formulation.from_dict(doc))
-        except FormulationError as exc:
-            errors += [f"formulations[{i}].{e}" for e in exc.errors]
-    if errors:
-        raise _Invalid(errors)
-    return forms
+            pred.predict([form])
+        except (ArithmeticError, ValueError) as exc:
+            errors.append(_cannot(i, exc))
+    return errors or ["formulations: the batch could not be predicted; retry with fewer formulations"]
+
+
+def _json_response(content: Any, status: int = 200) -> Response:
+    """JSON bytes built on the worker thread (the event loop only sends them)."""
+    data = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    return Response(data, status_code=status, media_type="application/json")
 
 
 def _jsonable(value: Any) -> Any:
@@ -144,6 +183,37 @@ def _load_predictor(settings: Settings) -> Any:
     return Predictor.load(settings.model_dir)
 
 
+async def _release_when_idle(app: FastAPI, settings: Settings) -> None:
+    """Drop the parse caches once after every ``idle_release_s`` quiet period (see settings)."""
+    released = True
+    while True:
+        await asyncio.sleep(min(5.0, settings.idle_release_s / 2))
+        queues: list[WorkQueue] = list(app.state.queues.values())
+        idle = min(q.idle_for() for q in queues)
+        if idle < settings.idle_release_s:
+            released = False
+        elif not released:
+            released = True
+            await asyncio.to_thread(release_memory)
+            log.info("idle for %.0f s: parse caches dropped, free memory returned", idle)
+
+
+def _set_torch_threads(n: int) -> None:
+    import torch
+
+    torch.set_num_threads(n)
+
+
+def _queues(settings: Settings) -> dict[str, WorkQueue]:
+    """The model queue (predict, check) and the simulate queue, each with its own threads."""
+    threads = {"model": settings.worker_threads, "simulate": settings.simulate_threads}
+    return {
+        name: WorkQueue(name, n, settings.queue_depth, settings.request_timeout_s,
+                        initializer=lambda: _set_torch_threads(settings.torch_threads))
+        for name, n in threads.items()
+    }
+
+
 def create_app(settings: Settings | None = None, predictor: Any = None) -> FastAPI:
     """The app; loads the model at start-up unless a ``predictor`` is given (tests)."""
     settings = settings or Settings.from_env()
@@ -153,8 +223,21 @@ def create_app(settings: Settings | None = None, predictor: Any = None) -> FastA
         import torch
 
         torch.set_num_threads(settings.torch_threads)
-        app.state.predictor = predictor if predictor is not None else _load_predictor(settings)
-        yield
+        try:
+            app.state.predictor = predictor if predictor is not None else _load_predictor(settings)
+        except Exception as exc:
+            app.state.startup_error = exc
+            raise
+        app.state.queues = _queues(settings)
+        janitor = asyncio.create_task(_release_when_idle(app, settings))
+        try:
+            yield
+        finally:
+            janitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await janitor
+            for queue in app.state.queues.values():
+                queue.shutdown()
 
     app = FastAPI(
         title="resistml",
@@ -164,8 +247,14 @@ def create_app(settings: Settings | None = None, predictor: Any = None) -> FastA
     )
     app.state.settings = settings
     app.state.predictor = predictor
+    app.state.startup_error = None
+    app.state.queues = _queues(settings)  # replaced at each start-up (test clients start an app twice)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(_Invalid, _invalid_handler)
+    app.add_exception_handler(Busy, _busy_handler)
+    app.add_exception_handler(Timeout, _timeout_handler)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, timeout_s=settings.request_timeout_s)
+    app.add_middleware(AuthMiddleware, token=settings.api_token)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -173,8 +262,8 @@ def create_app(settings: Settings | None = None, predictor: Any = None) -> FastA
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(TimingMiddleware)
+    app.add_middleware(StartupErrorMiddleware, state=app.state)
     _add_routes(app, settings)
     app.openapi = lambda: _openapi(app)
     return app
@@ -208,6 +297,22 @@ class TimingMiddleware:
             log.info("%s %s %d %.1f ms", scope["method"], scope["path"], status, ms)
 
 
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FormulationsRequest"}}},
+    }
+}
+_ERRORS_DOC: dict[int | str, dict[str, Any]] = {
+    401: {"description": "missing or wrong bearer token (when RESISTML_API_TOKEN is set)"},
+    408: {"description": "request body not received within the request timeout"},
+    413: {"description": "request body larger than RESISTML_MAX_BODY_BYTES"},
+    422: {"description": "invalid body or formulations: one {loc, field, msg, type} per problem"},
+    503: {"description": "server busy (queue full or queue wait past the timeout; see Retry-After) or no model"},
+    504: {"description": "the work ran past RESISTML_REQUEST_TIMEOUT_S"},
+}
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -216,98 +321,119 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.update(form.pop("$defs", {}))
     components["Formulation"] = form
+    components["FormulationsRequest"] = {
+        "title": "FormulationsRequest",
+        "description": FormulationsRequest.__doc__,
+        "type": "object",
+        "properties": {"formulations": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Formulation"},
+                                        "description": "formulation objects (file format)"}},
+        "required": ["formulations"],
+        "additionalProperties": False,
+    }
     if app.state.settings.api_token:
-        components_root = schema["components"]
-        components_root["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        for path, ops in schema.get("paths", {}).items():
+            if path.startswith("/v1/"):
+                for op in ops.values():
+                    op["security"] = [{"bearer": []}]
     app.openapi_schema = schema
     return schema
 
 
 def _add_routes(app: FastAPI, settings: Settings) -> None:
-    def require_token(request: Request) -> None:
-        if settings.api_token is None:
-            return
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), settings.api_token.encode()):
-            raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
-
     def predictor_or_503(request: Request) -> Any:
         pred = request.app.state.predictor
         if pred is None:
             raise HTTPException(503, "no model loaded: export one to the model directory (`resistml export`)")
         return pred
 
-    auth = [Depends(require_token)]
+    def queue(request: Request, name: str) -> WorkQueue:
+        return request.app.state.queues[name]
 
     @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        """The process is up."""
+    async def healthz() -> dict[str, str]:
+        """The process is up (answered on the event loop, never queued behind work)."""
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["ops"])
-    def readyz(request: Request) -> JSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
         """Ready when the model is loaded."""
         pred = request.app.state.predictor
         if pred is None:
             return JSONResponse(status_code=503, content={"ready": False, "reason": "no model loaded"})
         return JSONResponse(content={"ready": True, "model": pred.version})
 
-    @app.post("/v1/predict", tags=["v1"], dependencies=auth)
-    def predict(body: FormulationsRequest, request: Request) -> JSONResponse:
+    def predict_work(deadline: Deadline, raw: bytes, pred: Any) -> Response:
+        forms = _validate(raw, settings.max_formulations, settings, deadline)
+        deadline.check()
+        try:
+            results = pred.predict(forms)
+        except (ArithmeticError, ValueError):  # a formulation the physics features cannot handle
+            raise _Invalid(_unpredictable(pred, forms, deadline)) from None
+        out = [{**result.to_dict(), "warnings": form.warnings()} for form, result in zip(forms, results, strict=True)]
+        return _json_response({"model": pred.version, "predictions": _jsonable(out)})
+
+    @app.post("/v1/predict", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC)
+    async def predict(request: Request) -> Response:
         """Predicted properties (value, 1-sigma, unit) and domain flags per formulation."""
         pred = predictor_or_503(request)
-        forms = _validate(body, settings.max_formulations, settings)
-        results = pred.predict(forms)
-        out = []
-        for form, result in zip(forms, results, strict=True):
-            out.append({**result.to_dict(), "warnings": form.warnings()})
-        return JSONResponse({"model": pred.version, "predictions": _jsonable(out)})
+        return await queue(request, "model").run(predict_work, await request.body(), pred)
 
-    @app.post("/v1/simulate", tags=["v1"], dependencies=auth)
-    def simulate(body: FormulationsRequest) -> dict[str, Any]:
-        """Run the built-in physics simulator (slow; for comparison with predictions)."""
+    def simulate_work(deadline: Deadline, raw: bytes) -> Response:
         try:
             from resistml.physics.simulator import simulate as run
         except ImportError:
             raise HTTPException(503, "the physics simulator is not available in this installation") from None
-        forms = _validate(body, settings.max_simulations, settings)
+        forms = _validate(raw, settings.max_simulations, settings, deadline)
         results = []
         for i, form in enumerate(forms):
+            deadline.check()
             try:
                 results.append({"name": form.name, **_jsonable(run(form))})
-            except (ValueError, FormulationError) as exc:
-                raise _Invalid([f"formulations[{i}]: {exc}"]) from None
-        return {"simulations": results}
+            except (ValueError, ArithmeticError, FormulationError) as exc:
+                raise _Invalid([_cannot(i, exc)]) from None
+        return _json_response({"simulations": results})
 
-    @app.post("/v1/check", tags=["v1"], dependencies=auth)
-    def check(body: FormulationsRequest) -> dict[str, Any]:
-        """Structure classes per component, warnings and claim coverage (technical reading)."""
+    @app.post("/v1/simulate", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC)
+    async def simulate(request: Request) -> Response:
+        """Run the built-in physics simulator (slow; for comparison with predictions)."""
+        return await queue(request, "simulate").run(simulate_work, await request.body())
+
+    def check_work(deadline: Deadline, raw: bytes) -> Response:
         from resistml.formulation.claims import DISCLAIMER, PATENT, claim_text
         from resistml.formulation.report import report
 
-        forms = _validate(body, settings.max_formulations, settings)
+        forms = _validate(raw, settings.max_formulations, settings, deadline)
         out = []
-        for form in forms:
-            result = report(form)
+        for i, form in enumerate(forms):
+            deadline.check()
+            try:
+                result = report(form)
+            except (ArithmeticError, ValueError) as exc:
+                raise _Invalid([_cannot(i, exc)]) from None
             result["claim_texts"] = [claim_text(n) for n in result["claims"]]
             result["claims_of"] = f"{PATENT} ({DISCLAIMER})"
             out.append(result)
-        return {"results": out}
+        return _json_response({"results": _jsonable(out)})
 
-    @app.get("/v1/catalog", tags=["v1"], dependencies=auth)
-    def get_catalog(role: str | None = None) -> dict[str, Any]:
+    @app.post("/v1/check", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC)
+    async def check(request: Request) -> Response:
+        """Structure classes per component, warnings and claim coverage (technical reading)."""
+        return await queue(request, "model").run(check_work, await request.body())
+
+    @app.get("/v1/catalog", tags=["v1"])
+    async def get_catalog(role: str | None = None) -> dict[str, Any]:
         """Catalog components (optionally of one role)."""
         entries = [e for e in catalog.entries() if role is None or e["role"] == role]
         return {"components": entries}
 
-    @app.get("/v1/model", tags=["v1"], dependencies=auth)
-    def model_info(request: Request) -> dict[str, Any]:
+    @app.get("/v1/model", tags=["v1"])
+    async def model_info(request: Request) -> dict[str, Any]:
         """Metadata of the loaded model artifact."""
         return predictor_or_503(request).metadata
 
     @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
+    async def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -9,6 +9,12 @@
 | ``RESISTML_MAX_FORMULATIONS``  | formulations per ``/v1/predict`` or ``/v1/check`` | 256                |
 | ``RESISTML_MAX_SIMULATIONS``   | formulations per ``/v1/simulate``                 | 8                  |
 | ``RESISTML_MAX_SMILES_LENGTH`` | longest SMILES in a request (<= schema limit)     | 500                |
+| ``RESISTML_MAX_REQUEST_ATOMS`` | heavy atoms over a request's distinct SMILES      | 50000              |
+| ``RESISTML_REQUEST_TIMEOUT_S`` | queue wait + work per request (503 / 504 after)   | 30                 |
+| ``RESISTML_WORKER_THREADS``    | threads of the predict/check queue                | min(8, 2 x CPUs)   |
+| ``RESISTML_SIMULATE_THREADS``  | threads of the simulate queue                     | min(4, CPUs)       |
+| ``RESISTML_QUEUE_DEPTH``       | requests waiting per queue before 503             | 64                 |
+| ``RESISTML_IDLE_RELEASE_S``    | idle seconds before parse caches are dropped      | 60                 |
 | ``RESISTML_TORCH_THREADS``     | torch threads per worker (requests run in threads)| 1                  |
 """
 
@@ -28,6 +34,16 @@ def _default_model_dir() -> Path | None:
         return data_dir() / "models" / "default"
     except FileNotFoundError:
         return None
+
+
+def _default_workers() -> int:
+    """Model-queue threads: short requests, so two per core (at most 8)."""
+    return max(2, min(8, 2 * (os.cpu_count() or 1)))
+
+
+def _default_simulate_workers() -> int:
+    """Simulate-queue threads: long CPU-bound requests, one per core (at most 4)."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def _int_env(name: str, default: int) -> int:
@@ -56,6 +72,17 @@ class Settings:
     max_formulations: int = 256
     max_simulations: int = 8
     max_smiles_length: int = MAX_SMILES_LENGTH
+    max_request_atoms: int = 50_000
+    """Heavy atoms over the distinct SMILES of one request (bounds RDKit and encoder work)."""
+    request_timeout_s: float = 30.0
+    """Deadline of one heavy request: body upload, queue wait and work (408 / 503 / 504 after)."""
+    worker_threads: int = field(default_factory=_default_workers)
+    """Threads of the model queue (``/v1/predict``, ``/v1/check``)."""
+    simulate_threads: int = field(default_factory=_default_simulate_workers)
+    """Threads of the ``/v1/simulate`` queue."""
+    queue_depth: int = 64
+    idle_release_s: float = 60.0
+    """After this long without requests the parsed-molecule caches are dropped (memory back to the OS)."""
     torch_threads: int = 1
 
     @classmethod
@@ -73,5 +100,11 @@ class Settings:
             max_formulations=_int_env("RESISTML_MAX_FORMULATIONS", 256),
             max_simulations=_int_env("RESISTML_MAX_SIMULATIONS", 8),
             max_smiles_length=min(smiles_max, MAX_SMILES_LENGTH),
+            max_request_atoms=_int_env("RESISTML_MAX_REQUEST_ATOMS", 50_000),
+            request_timeout_s=float(_int_env("RESISTML_REQUEST_TIMEOUT_S", 30)),
+            worker_threads=_int_env("RESISTML_WORKER_THREADS", _default_workers()),
+            simulate_threads=_int_env("RESISTML_SIMULATE_THREADS", _default_simulate_workers()),
+            queue_depth=_int_env("RESISTML_QUEUE_DEPTH", 64),
+            idle_release_s=float(_int_env("RESISTML_IDLE_RELEASE_S", 60)),
             torch_threads=_int_env("RESISTML_TORCH_THREADS", 1),
         )

@@ -17,13 +17,11 @@ Bond features (``BOND_DIM`` columns): type (single, double, triple, aromatic, ot
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import torch
 from rdkit import Chem
 from torch_geometric.data import Data
 
-from resistml.chem.smiles import canonical_smiles, check_smiles_text, parse_smiles
+from resistml.chem.smiles import bounded_cache, canonical_smiles, check_smiles_text, parse_smiles
 
 FEATURIZER_VERSION = "graphs-v1"
 """Changes whenever a feature, its order or its encoding changes (stored in model artifacts)."""
@@ -123,7 +121,7 @@ def bond_features(bond: Chem.Bond) -> list[float]:
     )
 
 
-@lru_cache(maxsize=65536)
+@bounded_cache(maxsize=65536, max_cost=256 << 20, cost=lambda _, ts: sum(t.nelement() * t.element_size() for t in ts))
 def _graph_tensors(canonical: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     mol = parse_smiles(canonical)
     x = torch.tensor([atom_features(a) for a in mol.GetAtoms()], dtype=torch.float32)

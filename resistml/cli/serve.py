@@ -21,11 +21,11 @@ def serve(
     """Serve /v1/predict, /v1/simulate, /v1/check, /v1/catalog, /v1/model and the GUI at /."""
     import uvicorn
 
-    from resistml.inference.export import ArtifactError, verify_artifact
+    from resistml.inference.export import ArtifactError, load_artifact
 
     if model is not None:
         try:
-            verify_artifact(model)
+            load_artifact(model)  # checksums first, then a full load: one error line, not a traceback
         except ArtifactError as exc:
             fail([str(exc)])
         os.environ["RESISTML_MODEL_DIR"] = str(model.resolve())

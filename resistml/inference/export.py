@@ -13,13 +13,19 @@ An artifact directory holds
 
 :func:`load_artifact` checks the checksums, the artifact format and the featuriser version
 and sizes against this installation, and raises :class:`ArtifactError` with one clear line.
+Every file of the directory must be listed in ``SHA256SUMS`` (an empty or partial list is
+refused) and match it before anything is unpickled; the model bytes loaded are the bytes
+hashed. Loading a ``.pt2`` unpickles (``torch.load(weights_only=False)`` inside
+``torch.export.load``), so artifacts are trusted input: load only artifacts you made or trust.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import platform
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -250,21 +256,73 @@ def export_model(
 
 
 # ---- loading -----------------------------------------------------------------------------
-def verify_artifact(path: str | Path) -> dict[str, Any]:
-    """Check checksums, format and featuriser of an artifact directory; return its metadata."""
-    root = Path(path)
-    if not root.is_dir():
-        raise ArtifactError(f"{root}: no model artifact directory here (run `resistml export` first)")
+_SUM_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
+
+
+def _listed_digests(root: Path) -> dict[str, str]:
+    """File name -> SHA-256 from SHA256SUMS; every file of the artifact must be listed and match.
+
+    Refuses an empty or malformed checksum file, names that are not plain files of the
+    directory, files present but not listed, listed files that are missing and digests that do
+    not match, all before any model file is unpickled.
+    """
     sums = root / CHECKSUM_FILE
     if not sums.is_file():
         raise ArtifactError(f"{sums}: checksum file missing; not a complete resistml artifact")
-    for line in sums.read_text().splitlines():
-        digest, _, name = line.partition("  ")
+    try:
+        lines = sums.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"{sums}: unreadable ({exc})") from None
+    listed: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        match = _SUM_LINE.fullmatch(line.rstrip("\r"))
+        name = match.group(2) if match else ""
+        if not match or name in (".", "..", CHECKSUM_FILE) or "/" in name or "\\" in name or name in listed:
+            raise ArtifactError(f"{sums}: line {number} is not '<sha256>  <file name>' for a file of the artifact")
+        listed[name] = match.group(1).lower()
+    if not listed:
+        raise ArtifactError(f"{sums}: lists no files; every artifact file must have a checksum")
+    present = {p.name for p in root.iterdir() if p.is_file() and p.name != CHECKSUM_FILE}
+    unlisted = sorted(present - set(listed))
+    if unlisted:
+        raise ArtifactError(f"{root / unlisted[0]}: not listed in {CHECKSUM_FILE} (every artifact file must be)")
+    for name in (METADATA_FILE,):
+        if name not in listed:
+            raise ArtifactError(f"{root / name}: not listed in {CHECKSUM_FILE}")
+    for name, digest in listed.items():
         file = root / name
         if not file.is_file():
             raise ArtifactError(f"{file}: listed in {CHECKSUM_FILE} but missing")
         if _sha256(file) != digest:
             raise ArtifactError(f"{file}: checksum mismatch (file corrupted or modified)")
+    return listed
+
+
+def _verified_bytes(root: Path, name: str, listed: dict[str, str]) -> io.BytesIO:
+    """A model file's bytes, checked against its listed digest (what is hashed is what is loaded)."""
+    file = root / name
+    if name not in listed:
+        raise ArtifactError(f"{file}: missing (or not listed in {CHECKSUM_FILE})")
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ArtifactError(f"{file}: unreadable ({exc})") from None
+    if hashlib.sha256(data).hexdigest() != listed[name]:
+        raise ArtifactError(f"{file}: checksum mismatch (file corrupted or modified)")
+    return io.BytesIO(data)
+
+
+def verify_artifact(path: str | Path) -> dict[str, Any]:
+    """Check checksums, format and featuriser of an artifact directory; return its metadata."""
+    return _verify(Path(path))[0]
+
+
+def _verify(root: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    if not root.is_dir():
+        raise ArtifactError(f"{root}: no model artifact directory here (run `resistml export` first)")
+    listed = _listed_digests(root)
     try:
         meta = json.loads((root / METADATA_FILE).read_text())
     except (OSError, json.JSONDecodeError) as exc:
@@ -274,7 +332,7 @@ def verify_artifact(path: str | Path) -> dict[str, Any]:
             f"{root / METADATA_FILE}: artifact format {meta.get('format')!r} is not the supported {ARTIFACT_FORMAT!r}"
         )
     check_featurizer(meta.get("featurizer", {}))
-    return meta
+    return meta, listed
 
 
 def _described(meta: dict[str, Any]) -> dict[str, Any]:
@@ -307,15 +365,21 @@ def load_artifact(path: str | Path, format: str = "torchscript") -> Artifact:
     if format not in FORMATS:
         raise ArtifactError(f"format: expected one of {', '.join(FORMATS)}, got {format!r}")
     root = Path(path)
-    meta = _described(verify_artifact(root))
+    meta, listed = _verify(root)
+    meta = _described(meta)
     try:
         if format == "torchscript":
-            module = torch.jit.load(str(root / TORCHSCRIPT_FILE), map_location="cpu").eval()
+            module = torch.jit.load(_verified_bytes(root, TORCHSCRIPT_FILE, listed), map_location="cpu").eval()
             return Artifact(meta, module.encode_molecules, module.predict_formulations, format)
-        encode = torch.export.load(str(root / EXPORT_FILES["encode"])).module()
-        predict = torch.export.load(str(root / EXPORT_FILES["predict"])).module()
-    except (RuntimeError, OSError, ValueError) as exc:
-        raise ArtifactError(f"{root}: cannot load the {format} model ({str(exc).splitlines()[0]})") from None
+        # torch.export.load unpickles (weights_only=False): artifacts are trusted input, and only
+        # bytes whose SHA-256 matches SHA256SUMS reach it
+        encode = torch.export.load(_verified_bytes(root, EXPORT_FILES["encode"], listed)).module()
+        predict = torch.export.load(_verified_bytes(root, EXPORT_FILES["predict"], listed)).module()
+    except ArtifactError:
+        raise
+    except Exception as exc:  # any failure to load a checked file is one clear line
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise ArtifactError(f"{root}: cannot load the {format} model ({type(exc).__name__}: {first})") from None
 
     def encode_fn(x: Tensor, edge_index: Tensor, edge_attr: Tensor, batch: Tensor, num_graphs: int) -> Tensor:
         return encode(*_pad_graphs(x, edge_index, edge_attr, batch, num_graphs))[:num_graphs]

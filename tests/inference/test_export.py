@@ -180,3 +180,94 @@ def test_dataset_metadata_gives_hash_and_training_domain():
     lo, hi = domain["energy_keV"]["electron"]
     assert 0.5 <= lo <= hi <= 300
     assert {"C", "H", "O"} <= set(domain["elements"]) and "resin" in domain["weight_fraction"]
+
+
+# ---- integrity (issue 13, item 6) ----------------------------------------------------------
+def _flip_model_byte(art: Path) -> None:
+    data = bytearray((art / "model.ts").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (art / "model.ts").write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("sums", "message"),
+    [
+        ("", "lists no files"),
+        ("\n\n", "lists no files"),
+        ("garbage\n", "line 1 is not"),
+        (f"{'0' * 64}  ../etc/passwd\n", "line 1 is not"),
+    ],
+)
+def test_empty_or_malformed_checksum_file_is_refused(tmp_path, sums, message):
+    """An empty SHA256SUMS used to disable the check: a model with flipped bytes was served."""
+    art = _copy(tiny_artifact(), tmp_path)
+    _flip_model_byte(art)
+    (art / CHECKSUM_FILE).write_text(sums)
+    with pytest.raises(ArtifactError, match=message):
+        load_artifact(art)
+
+
+def test_every_artifact_file_must_be_listed(tmp_path):
+    art = _copy(tiny_artifact(), tmp_path)
+    _flip_model_byte(art)
+    lines = [x for x in (art / CHECKSUM_FILE).read_text().splitlines() if not x.endswith("model.ts")]
+    (art / CHECKSUM_FILE).write_text("\n".join(lines) + "\n")
+    with pytest.raises(ArtifactError, match=r"model\.ts: not listed in SHA256SUMS"):
+        verify_artifact(art)
+    (art / "model.ts").unlink()  # a listed set without the model file: refused when loading
+    with pytest.raises(ArtifactError, match=r"model\.ts: missing"):
+        load_artifact(art)
+
+
+def test_checksums_are_checked_before_unpickling(tmp_path, monkeypatch):
+    art = _copy(tiny_artifact(), tmp_path)
+    _flip_model_byte(art)
+    loaded = []
+    monkeypatch.setattr(torch.jit, "load", lambda *a, **k: loaded.append(a))
+    with pytest.raises(ArtifactError, match="checksum mismatch"):
+        load_artifact(art)
+    assert loaded == []
+
+
+def test_model_that_passes_checksums_but_cannot_load_is_one_line(tmp_path):
+    art = _copy(tiny_artifact(), tmp_path)
+    (art / "model.ts").write_bytes(b"PK\x03\x04 not a torchscript archive")
+    _rehash(art)
+    with pytest.raises(ArtifactError, match=r"cannot load the torchscript model") as info:
+        load_artifact(art)
+    assert "\n" not in str(info.value)
+    result = CliRunner().invoke(app, ["serve", "--model", str(art)])
+    assert result.exit_code == 2, result.output
+    assert result.output.count("error:") == 1 and "cannot load the torchscript model" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_startup_failure_is_one_error_line_for_uvicorn(tmp_path):
+    """Started as `uvicorn serve.app:create_app --factory`, a bad model is one `error:` line."""
+    import asyncio
+
+    from serve.app import create_app
+    from serve.settings import Settings
+
+    art = _copy(tiny_artifact(), tmp_path)
+    (art / "model.ts").write_bytes(b"not a model")
+    _rehash(art)
+    app_ = create_app(Settings(model_dir=art, require_model=True))
+    sent: list[dict] = []
+
+    async def run() -> None:
+        messages = [{"type": "lifespan.startup"}]
+
+        async def receive() -> dict:
+            return messages.pop(0) if messages else {"type": "lifespan.shutdown"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        with pytest.raises(ArtifactError):
+            await app_({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+
+    asyncio.run(run())
+    failed = [m for m in sent if m["type"] == "lifespan.startup.failed"]
+    assert len(failed) == 1 and failed[0]["message"].startswith("error: ")
+    assert "cannot load the torchscript model" in failed[0]["message"] and "\n" not in failed[0]["message"]
