@@ -175,16 +175,17 @@ class Plan:
 
 
 def plan(ckpt_dir: str | Path, ckpt_path: str | None, max_epochs: int | None,
-         tracking_uri: str | None, model_args: dict[str, Any] | None = None) -> Plan:
+         tracking_uri: str | None, model_args: dict[str, Any] | None = None, rank_zero: bool = True) -> Plan:
     """Resume decision for a ``fit`` whose ModelCheckpoint writes to ``ckpt_dir``.
 
     ``ckpt_path``: as given (None: resume from ``last.ckpt`` when there is one; "last": the same,
     explicitly; a path). Raises ValueError for an unreadable checkpoint, a checkpoint of another
-    architecture, or another live process training into ``ckpt_dir``.
+    architecture, or another live process training into ``ckpt_dir``. Only ``rank_zero`` checks
+    for that process and marks stale runs (other DDP ranks start while rank 0 already trains).
     """
     ckpt_dir = Path(ckpt_dir)
     out = Plan(ckpt_path=ckpt_path)
-    state = read_state(ckpt_dir)
+    state = read_state(ckpt_dir) if rank_zero else {}
     if state.get("status") == "running" and _alive(state.get("pid"), state.get("host")):
         raise ValueError(f"{ckpt_dir}: another training process (pid {state['pid']}) is writing to it; "
                          "wait for it or stop it")
@@ -196,11 +197,11 @@ def plan(ckpt_dir: str | Path, ckpt_path: str | None, max_epochs: int | None,
                 out.ckpt_path = None
             _stale(state, None, tracking_uri, out)
             return out
-        if state.get("status") == "finished" and (
-                max_epochs is not None and state.get("max_epochs") is not None
-                and max_epochs <= state["max_epochs"]):
-            out.complete = (f"training in {ckpt_dir} is complete ({state.get('epochs')} epochs, "
-                            f"step {state.get('global_step')}, max_epochs {state['max_epochs']}); nothing to do "
+        done = read_state(ckpt_dir)  # (every rank: all must skip a complete run)
+        if done.get("status") == "finished" and max_epochs is not None and done.get("max_epochs") is not None \
+                and max_epochs <= done["max_epochs"]:
+            out.complete = (f"training in {ckpt_dir} is complete ({done.get('epochs')} epochs, "
+                            f"global step {done.get('global_step')}, max_epochs {done['max_epochs']}); nothing to do "
                             "(raise --trainer.max_epochs to train on, or use another trainer.default_root_dir)")
             out.ckpt_path = None
             return out
@@ -217,7 +218,7 @@ def plan(ckpt_dir: str | Path, ckpt_path: str | None, max_epochs: int | None,
             run_id = None
     out.run_id = run_id if tracking_uri else None
     into = f" into MLflow run {out.run_id}" if out.run_id else ""
-    out.messages.insert(0, f"Resuming from {out.ckpt_path} (epoch {info['epoch']}, global step "
+    out.messages.insert(0, f"Resuming from {out.ckpt_path} (saved in epoch {info['epoch']}, global step "
                            f"{info['global_step']}){into}")
     _stale(state, out.run_id, tracking_uri, out)
     return out
@@ -231,6 +232,26 @@ def _stale(state: dict[str, Any], resumed: str | None, tracking_uri: str | None,
     if run_status(tracking_uri, old) == "RUNNING" and mark_killed(
             tracking_uri, old, f"process {state.get('pid')} ended without finishing; found RUNNING on re-run"):
         out.messages.append(f"MLflow run {old} of a killed process (pid {state.get('pid')}) marked KILLED")
+
+
+class Interrupted(SystemExit):
+    """A training run stopped by a signal (exit status 128 + signal number)."""
+
+
+def interrupted(trainer: L.Trainer, exc: SystemExit, tracking_uri: str | None) -> Interrupted:
+    """Mark the MLflow run of a run stopped by SIGINT/SIGTERM KILLED; the exit to raise."""
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+    name, code = ("SIGTERM", 143) if isinstance(exc, SIGTERMException) else ("SIGINT", 130)
+    callback = next((c for c in trainer.callbacks if isinstance(c, ResumeState)), None)
+    run_id = callback.run_id if callback is not None else None
+    where = f"epoch {trainer.current_epoch}, global step {trainer.global_step}"
+    killed = ""
+    if run_id and tracking_uri and trainer.is_global_zero and mark_killed(
+            tracking_uri, run_id, f"stopped by {name} at {where}"):
+        killed = f"; MLflow run {run_id} marked KILLED"
+    announce([f"training stopped by {name} at {where}{killed}; re-run the same command to resume"])
+    return Interrupted(code)
 
 
 # ---- the callback -------------------------------------------------------------------------------
@@ -274,13 +295,8 @@ class ResumeState(L.Callback):
             self.run_id = logger.run_id  # creates the run, or opens the one passed as run_id
         if not trainer.is_global_zero:
             return
-        if logger is not None and self.resumed:
-            client = logger.experiment
-            run = client.get_run(self.run_id)
-            count = int(run.data.tags.get(TAG_RESUMES, "0")) + 1
-            client.update_run(self.run_id, status="RUNNING")
-            client.set_tag(self.run_id, TAG_RESUMES, str(count))
-            client.set_tag(self.run_id, TAG_RESUMED, f"{trainer.ckpt_path} (step {trainer.global_step})")
+        if logger is not None and self.resumed:  # a killed run: RUNNING again
+            logger.experiment.update_run(self.run_id, status="RUNNING")
         ckpt_dir = _ckpt_dir(trainer)
         if ckpt_dir:
             write_state(ckpt_dir, status="running", run_id=self.run_id, checkpoint_dir=str(ckpt_dir),
@@ -289,6 +305,13 @@ class ResumeState(L.Callback):
                         epochs=None, global_step=None)
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        logger = _mlflow_logger(trainer)
+        if logger is not None and self.resumed and trainer.is_global_zero:  # (loop state restored by now)
+            client = logger.experiment
+            count = int(client.get_run(self.run_id).data.tags.get(TAG_RESUMES, "0")) + 1
+            client.set_tag(self.run_id, TAG_RESUMES, str(count))
+            client.set_tag(self.run_id, TAG_RESUMED, f"{trainer.ckpt_path} (epoch {trainer.current_epoch}, "
+                                                     f"global step {trainer.global_step})")
         if self._rng is not None:
             set_rng_state(self._rng)
             self._rng = None
