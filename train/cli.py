@@ -16,12 +16,14 @@ into, by the next run of the command. See :mod:`train.resume`.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from lightning.pytorch import LightningModule, Trainer
+from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
 from lightning.pytorch.loggers import MLFlowLogger
 from lightning.pytorch.utilities.rank_zero import rank_zero_only
@@ -116,11 +118,19 @@ class ResistCLI(LightningCLI):
             raise resume.interrupted(self.trainer, exc, self.tracking_uri) from exc
 
 
+def _is_model_checkpoint(class_path: str) -> bool:
+    module, _, name = class_path.rpartition(".")
+    try:
+        return issubclass(getattr(importlib.import_module(module), name), ModelCheckpoint)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return class_path.endswith("ModelCheckpoint")
+
+
 def checkpoint_dir(trainer_config) -> Path | None:
     """The configured ModelCheckpoint's directory (set to ``<default_root_dir>/checkpoints`` when unset)."""
     callbacks = trainer_config.get("callbacks") or []
     for callback in callbacks if isinstance(callbacks, list) else [callbacks]:
-        if (getattr(callback, "class_path", "") or "").endswith("ModelCheckpoint"):
+        if _is_model_checkpoint(getattr(callback, "class_path", "") or ""):
             if not callback.init_args.get("dirpath"):
                 root = trainer_config.get("default_root_dir") or os.getcwd()
                 callback.init_args.dirpath = str(Path(root) / "checkpoints")

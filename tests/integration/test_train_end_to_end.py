@@ -1,7 +1,11 @@
-"""End to end: `resistml train` on a generated dataset, then resume from its last checkpoint."""
+"""End to end: `resistml train` on a generated dataset, then resume from its last checkpoint.
+
+The killed-and-re-run case (SIGTERM, SIGKILL, exact weights) is in test_train_resume.py.
+"""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -11,8 +15,10 @@ pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.mark.slow
-def test_train_cli_end_to_end_and_resume_last(tmp_path, monkeypatch):
-    """`resistml train` on a generated (toy-labelled) dataset, then resume from 'last'."""
+def test_train_cli_end_to_end_and_resume_last(tmp_path, monkeypatch, caplog):
+    """`resistml train` on a generated (toy-labelled) dataset, then resume from 'last' to train on:
+    the same checkpoint file and MLflow run; the same command again is complete (trains nothing)."""
+    from mlflow.tracking import MlflowClient
     from typer.testing import CliRunner
 
     from resistml.cli import app
@@ -53,3 +59,14 @@ def test_train_cli_end_to_end_and_resume_last(tmp_path, monkeypatch):
     # the dataset's targets are log10-transformed; the checkpoint names the model outputs so
     assert state["metadata"]["targets"][0] == "log10_sensitivity"
     assert (tmp_path / "runs" / "small" / "config.yaml").is_file()
+    assert sorted(p.name for p in last.parent.glob("last*.ckpt")) == ["last.ckpt"]
+    client = MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    (run,) = client.search_runs(["1"])  # one run, both epochs in it
+    assert run.info.status == "FINISHED" and run.data.tags["resistml.resume_count"] == "1"
+    assert len(client.get_metric_history(run.info.run_id, "val/loss")) == 2
+    with caplog.at_level(logging.INFO):
+        third = runner.invoke(app, [*common, "--trainer.max_epochs", "2"])
+    assert third.exit_code == 0, third.output
+    assert "is complete (2 epochs" in caplog.text and "nothing to do" in caplog.text
+    assert torch.load(last, weights_only=False)["global_step"] == 2 * steps_per_epoch
+    assert len(client.search_runs(["1"])) == 1

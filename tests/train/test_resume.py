@@ -13,6 +13,7 @@ from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint
 from tests.train.test_train import NAMES, TINY, _data
 from train import ResistNetModule
 from train import resume as R
+from train.callbacks import ResumableCheckpoint
 from train.datamodule import EpochShuffleSampler, ResumableLoader
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -35,7 +36,7 @@ def _fit(root, *, every_n_train_steps=None, crash=None, ckpt_path=None, resume_s
     L.seed_everything(0)
     module = ResistNetModule(targets=NAMES, **DROPOUT)
     every = {"every_n_train_steps": every_n_train_steps} if every_n_train_steps else {"monitor": "val/loss"}
-    callbacks = [ModelCheckpoint(dirpath=root / "ckpt", save_last=True, **every),
+    callbacks = [ResumableCheckpoint(dirpath=root / "ckpt", save_last=True, **every),
                  EarlyStopping(monitor="val/loss", patience=3)]
     callbacks += [R.ResumeState()] if resume_state else []
     callbacks += [_Crash(*crash)] if crash else []
@@ -66,6 +67,21 @@ def test_killed_then_resumed_run_ends_with_the_weights_of_an_unbroken_run(tmp_pa
     assert _same(unbroken, resumed)
     assert trainer.callback_metrics["val/loss"] == done.callback_metrics["val/loss"]
     assert not (tmp_path / "b" / "ckpt" / "last-v1.ckpt").exists()
+    final = torch.load(tmp_path / "b" / "ckpt" / "last.ckpt", weights_only=True)
+    assert (final["epoch"], final["global_step"]) == (1, 6)
+    for name, value in unbroken.state_dict().items():
+        assert torch.equal(final["state_dict"][name], value), name
+
+
+@pytest.mark.parametrize(("cls", "last_epoch"), [(ModelCheckpoint, 0), (ResumableCheckpoint, 2)])
+def test_last_checkpoint_follows_every_epoch_not_only_improvements(tmp_path, cls, last_epoch):
+    """lr 0: val/loss never improves after epoch 0. Lightning's last.ckpt stays there; ours follows."""
+    module = ResistNetModule(targets=NAMES, lr=0.0, **TINY)
+    trainer = L.Trainer(accelerator="cpu", logger=False, enable_progress_bar=False, enable_model_summary=False,
+                        default_root_dir=tmp_path, max_epochs=3, limit_train_batches=1,
+                        callbacks=[cls(dirpath=tmp_path / "ckpt", monitor="val/loss", save_last=True)])
+    trainer.fit(module, datamodule=_data(8, seed=2, batch_size=4))
+    assert torch.load(tmp_path / "ckpt" / "last.ckpt", weights_only=True)["epoch"] == last_epoch
 
 
 def test_without_the_rng_state_the_resume_is_not_exact(tmp_path):
