@@ -124,7 +124,10 @@ class EvaluateAndRegister(L.Callback):
         if not self.register:
             return
         self.version = register_version(client, run_id, self.registered_model_name, "model")
-        client.log_param(run_id, "registered_model_version", self.version)
+        # a run trained on after it finished (resumed with a larger max_epochs) registers a new version;
+        # MLflow params cannot change, so the param keeps the first and tag `registered_model` the latest
+        if "registered_model_version" not in client.get_run(run_id).data.params:
+            client.log_param(run_id, "registered_model_version", self.version)
         with tempfile.TemporaryDirectory(prefix="resistml-model-") as tmp:
             art = self.export(Path(tmp) / "model", data_hash, values, trainer)
             client.log_artifacts(run_id, str(art), "model")

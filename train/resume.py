@@ -188,7 +188,7 @@ def plan(ckpt_dir: str | Path, ckpt_path: str | None, max_epochs: int | None,
     state = read_state(ckpt_dir) if rank_zero else {}
     if state.get("status") == "running" and _alive(state.get("pid"), state.get("host")):
         raise ValueError(f"{ckpt_dir}: another training process (pid {state['pid']}) is writing to it; "
-                         "wait for it or stop it")
+                         f"wait for it or stop it (or delete {STATE_FILE} there if pid {state['pid']} is not one)")
     if ckpt_path in (None, "last"):
         found = last_checkpoint(ckpt_dir) if ckpt_dir.is_dir() else None
         if found is None:

@@ -63,6 +63,8 @@ def test_train_cli_end_to_end_and_resume_last(tmp_path, monkeypatch, caplog):
     client = MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
     (run,) = client.search_runs(["1"])  # one run, both epochs in it
     assert run.info.status == "FINISHED" and run.data.tags["resistml.resume_count"] == "1"
+    # trained on past its end: a second model version, named by the tag (params cannot change)
+    assert run.data.params["registered_model_version"] == "1" and run.data.tags["registered_model"] == "resistnet:2"
     assert len(client.get_metric_history(run.info.run_id, "val/loss")) == 2
     with caplog.at_level(logging.INFO):
         third = runner.invoke(app, [*common, "--trainer.max_epochs", "2"])

@@ -85,4 +85,4 @@ def test_killed_training_resumes_exactly_into_the_same_mlflow_run(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "is complete (3 epochs, global step 12, max_epochs 3); nothing to do" in done.stderr
     assert [r.info.run_id for r in client.search_runs(["1"])] == [run.info.run_id]
-    assert [v.version for v in client.search_model_versions("name='resistnet'")] == ["1"]
+    assert [str(v.version) for v in client.search_model_versions("name='resistnet'")] == ["1"]
