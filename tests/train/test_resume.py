@@ -66,6 +66,9 @@ def test_killed_then_resumed_run_ends_with_the_weights_of_an_unbroken_run(tmp_pa
     assert (trainer.current_epoch, trainer.global_step) == (done.current_epoch, done.global_step) == (2, 6)
     assert _same(unbroken, resumed)
     assert trainer.callback_metrics["val/loss"] == done.callback_metrics["val/loss"]
+    stop, stop_done = trainer.early_stopping_callback, done.early_stopping_callback  # restored, not reset
+    assert (stop.wait_count, stop.best_score) == (stop_done.wait_count, stop_done.best_score)
+    assert trainer.lr_scheduler_configs[0].scheduler.state_dict() == done.lr_scheduler_configs[0].scheduler.state_dict()
     assert not (tmp_path / "b" / "ckpt" / "last-v1.ckpt").exists()
     final = torch.load(tmp_path / "b" / "ckpt" / "last.ckpt", weights_only=True)
     assert (final["epoch"], final["global_step"]) == (1, 6)
