@@ -11,8 +11,12 @@ Three pieces:
   from ``<checkpoint dir>/last.ckpt`` (or the checkpoint given), say that a finished run is
   complete, and which MLflow run to log into; an MLflow run left RUNNING by a process that died
   (SIGKILL, power loss) and that is not the one resumed is marked KILLED.
-* :func:`mark_killed` is what the CLI calls when a run ends by SIGINT/SIGTERM (Lightning stops it
-  between batches and marks it FAILED; a signal is a kill, so it becomes KILLED).
+* :func:`interrupted` is what the CLI calls when a run ends by SIGINT/SIGTERM (Lightning stops it
+  between batches and marks it FAILED; a signal is a kill, so it becomes KILLED; exit 130/143).
+
+Also needed for an exact resume: ``last.ckpt`` must be the last epoch
+(:class:`train.callbacks.ResumableCheckpoint`; Lightning's follows only top-k saves), and the data
+loaders must not draw from the global RNG (:mod:`train.datamodule` gives them their own generators).
 
 End-of-epoch checkpoints resume exactly. A mid-epoch checkpoint (``every_n_train_steps``) resumes
 exactly as well: the training loader of :mod:`train.datamodule` is resumable (it skips the batches
@@ -273,13 +277,9 @@ class ResumeState(L.Callback):
     """
 
     def __init__(self) -> None:
-        self._trainer: L.Trainer | None = None
         self._rng: dict[str, Any] | None = None
         self.run_id: str | None = None
         self.resumed = False
-
-    def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
-        self._trainer = trainer
 
     def state_dict(self) -> dict[str, Any]:
         return {"rng": rng_state(), "mlflow_run_id": self.run_id}
