@@ -178,3 +178,36 @@ def test_plan_marks_the_run_of_a_dead_process_killed_and_resumes_into_the_checkp
     gone = R.plan(ckpt, None, 2, f"sqlite:///{tmp_path / 'other.db'}")
     assert gone.run_id is None and "logging to a new run" in gone.messages[-1]
     assert json.loads((ckpt / R.STATE_FILE).read_text())["run_id"] == orphan
+
+
+# ---- through `resistml train` (no training: the plan decides before any data is read) -------------
+def _train_cli(tmp_path, monkeypatch, *extra):
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from resistml.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "shards").mkdir(parents=True, exist_ok=True)
+    config = Path(__file__).parents[2] / "train" / "configs" / "small.yaml"
+    args = ["train", "--config", str(config), "--data", str(tmp_path / "data"), "--trainer.logger", "false",
+            "--trainer.max_epochs", "2", *extra]
+    return CliRunner().invoke(app, args)
+
+
+def test_train_cli_says_a_finished_run_is_complete_and_refuses_another_architecture(tmp_path, monkeypatch, caplog):
+    import logging
+
+    ckpt = tmp_path / "runs" / "small" / "checkpoints"
+    _checkpoint(ckpt / "last.ckpt", hidden=64)
+    R.write_state(ckpt, status="finished", max_epochs=2, epochs=2, global_step=6)
+    with caplog.at_level(logging.INFO):
+        result = _train_cli(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "is complete (2 epochs, global step 6, max_epochs 2); nothing to do" in caplog.text
+    assert not (tmp_path / "runs" / "small" / "evaluation").exists()  # nothing trained or evaluated
+    result = _train_cli(tmp_path, monkeypatch, "--trainer.max_epochs", "3", "--model.hidden", "32")
+    assert result.exit_code == 2
+    assert "error: checkpoint runs/small/checkpoints/last.ckpt has another architecture: --model.hidden 32 " \
+           "(checkpoint: 64)" in result.output and "Traceback" not in result.output
