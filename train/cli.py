@@ -99,13 +99,20 @@ class ResistCLI(LightningCLI):
         model_args = dict(vars(model)) if model is not None and not hasattr(model, "class_path") else {}
         plan = resume.plan(ckpt_dir, config.get("ckpt_path"), max_epochs, self.tracking_uri, model_args,
                            rank_zero=rank_zero_only.rank == 0)
+        # set for instantiation and `fit`, put back before SaveConfig writes config.yaml (the command as given)
+        self._given = [(config, "ckpt_path", config.get("ckpt_path"))]
         config.ckpt_path = plan.ckpt_path
         self.complete = plan.complete
         if plan.run_id:
             for logger in mlflow:
                 if not logger.init_args.get("run_id"):
+                    self._given.append((logger.init_args, "run_id", None))
                     logger.init_args.run_id = plan.run_id
         resume.announce(plan.messages)
+
+    def before_fit(self) -> None:
+        for namespace, key, value in getattr(self, "_given", []):
+            namespace[key] = value
 
     def fit(self, model: LightningModule, **kwargs) -> None:
         """``trainer.fit``, unless the run is complete; a SIGINT/SIGTERM stop marks the MLflow run KILLED."""

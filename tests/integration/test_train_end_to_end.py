@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -58,7 +59,8 @@ def test_train_cli_end_to_end_and_resume_last(tmp_path, monkeypatch, caplog):
     assert state["epoch"] == 1 and state["global_step"] == 2 * steps_per_epoch
     # the dataset's targets are log10-transformed; the checkpoint names the model outputs so
     assert state["metadata"]["targets"][0] == "log10_sensitivity"
-    assert (tmp_path / "runs" / "small" / "config.yaml").is_file()
+    saved = yaml.safe_load((tmp_path / "runs" / "small" / "config.yaml").read_text())
+    assert saved["ckpt_path"] == "last" and not saved["trainer"]["logger"]["init_args"].get("run_id")  # as given
     assert sorted(p.name for p in last.parent.glob("last*.ckpt")) == ["last.ckpt"]
     client = MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
     (run,) = client.search_runs(["1"])  # one run, both epochs in it
