@@ -13,6 +13,9 @@ Add it to a config's ``trainer.callbacks``::
 
     - class_path: train.callbacks.EvaluateAndRegister
       init_args: {registered_model_name: resistnet}
+
+:class:`ResumableCheckpoint` is Lightning's ModelCheckpoint with a ``last.ckpt`` that follows every
+epoch (the configs use it; a resume then starts from the last epoch, not the last improvement).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 import lightning as L
 import numpy as np
 import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import MLFlowLogger
 
 from resistml.evaluation.evaluate import Evaluation, eager_predictor, score
@@ -120,7 +124,10 @@ class EvaluateAndRegister(L.Callback):
         if not self.register:
             return
         self.version = register_version(client, run_id, self.registered_model_name, "model")
-        client.log_param(run_id, "registered_model_version", self.version)
+        # a run trained on after it finished (resumed with a larger max_epochs) registers a new version;
+        # MLflow params cannot change, so the param keeps the first and tag `registered_model` the latest
+        if "registered_model_version" not in client.get_run(run_id).data.params:
+            client.log_param(run_id, "registered_model_version", self.version)
         with tempfile.TemporaryDirectory(prefix="resistml-model-") as tmp:
             art = self.export(Path(tmp) / "model", data_hash, values, trainer)
             client.log_artifacts(run_id, str(art), "model")
@@ -139,3 +146,33 @@ class EvaluateAndRegister(L.Callback):
         if train:
             meta["domain"] = training_domain([f for f, _ in train])
         return export_model(self._model, meta, out, formats=("torchscript",))
+
+
+class ResumableCheckpoint(ModelCheckpoint):
+    """ModelCheckpoint whose ``last.ckpt`` is written at every save point (each epoch), improved or not.
+
+    Lightning (2.5+) writes ``last.ckpt`` only when a top-k checkpoint is written in the same step,
+    so with a ``monitor`` it trails behind the training: a run killed after a few epochs without
+    improvement would resume epochs back. Here ``save_last`` means the last epoch (or the last
+    validation, with ``val_check_interval`` < 1, or ``every_n_train_steps``).
+    """
+
+    def _save_last_too(self, trainer: L.Trainer) -> None:
+        if self.save_last and not self._should_skip_saving_checkpoint(trainer):
+            self._save_last_checkpoint(trainer, self._monitor_candidates(trainer))
+
+    def on_train_batch_end(self, trainer: L.Trainer, pl_module: L.LightningModule, outputs, batch, batch_idx: int) -> None:
+        super().on_train_batch_end(trainer, pl_module, outputs, batch, batch_idx)
+        every = self._every_n_train_steps
+        if every >= 1 and trainer.global_step % every == 0:
+            self._save_last_too(trainer)
+
+    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        super().on_train_epoch_end(trainer, pl_module)
+        if self._should_save_on_train_epoch_end(trainer):
+            self._save_last_too(trainer)
+
+    def on_validation_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        super().on_validation_end(trainer, pl_module)
+        if not self._should_save_on_train_epoch_end(trainer):
+            self._save_last_too(trainer)

@@ -4,19 +4,31 @@
 times faster on one thread). ``data.physics`` and ``data.targets`` are linked to the model (one source of truth). An
 ``MLFlowLogger`` without ``tracking_uri`` logs to ``$MLFLOW_TRACKING_URI`` or, when unset, to a
 local SQLite store ``sqlite:///mlflow.db`` in the working directory.
+
+Resume: re-running the same ``fit`` command continues an interrupted run from
+``<checkpoint dir>/last.ckpt`` (the configured ModelCheckpoint's ``dirpath``; when unset,
+``<default_root_dir>/checkpoints``) - exactly, and into the same MLflow run - and says so in one log
+line; a run that finished says it is complete and trains nothing (raise ``trainer.max_epochs`` to
+train on). ``--ckpt_path last`` or a path still work. A run stopped by SIGINT/SIGTERM is marked
+KILLED in MLflow; one whose process died without a word (SIGKILL) is marked KILLED, or resumed
+into, by the next run of the command. See :mod:`train.resume`.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from lightning.pytorch import LightningModule, Trainer
+from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
 from lightning.pytorch.loggers import MLFlowLogger
+from lightning.pytorch.utilities.rank_zero import rank_zero_only
 
+from train import resume
 from train.datamodule import FormulationDataModule
 from train.module import ResistNetModule
 
@@ -56,15 +68,81 @@ class ResistCLI(LightningCLI):
         parser.link_arguments("data.physics", "model.physics")
         parser.link_arguments("data.targets", "model.targets")
 
+    complete: str | None = None
+    tracking_uri: str | None = None
+
     def before_instantiate_classes(self) -> None:
         config = self.config[self.subcommand] if self.subcommand else self.config
         if config.get("threads"):
             torch.set_num_threads(int(config.threads))
+        mlflow = []
         loggers = config.trainer.get("logger")
         for logger in loggers if isinstance(loggers, list) else [loggers]:
             class_path = getattr(logger, "class_path", "") or ""
-            if class_path.endswith("MLFlowLogger") and not logger.init_args.get("tracking_uri"):
-                logger.init_args.tracking_uri = tracking_uri()
+            if class_path.endswith("MLFlowLogger"):
+                if not logger.init_args.get("tracking_uri"):
+                    logger.init_args.tracking_uri = tracking_uri()
+                mlflow.append(logger)
+        if self.subcommand == "fit":
+            self.plan_resume(config, mlflow)
+
+    def plan_resume(self, config, mlflow: list) -> None:
+        """Resume from ``last.ckpt`` into the checkpoint's MLflow run, or note the run is complete."""
+        ckpt_dir = checkpoint_dir(config.trainer)
+        if ckpt_dir is None:
+            return
+        self.tracking_uri = mlflow[0].init_args.tracking_uri if mlflow else None
+        max_epochs = config.trainer.get("max_epochs")
+        if max_epochs is None and config.trainer.get("max_steps", -1) in (None, -1):
+            max_epochs = 1000  # Lightning's default
+        model = config.get("model")
+        model_args = dict(vars(model)) if model is not None and not hasattr(model, "class_path") else {}
+        plan = resume.plan(ckpt_dir, config.get("ckpt_path"), max_epochs, self.tracking_uri, model_args,
+                           rank_zero=rank_zero_only.rank == 0)
+        # set for instantiation and `fit`, put back before SaveConfig writes config.yaml (the command as given)
+        self._given = [(config, "ckpt_path", config.get("ckpt_path"))]
+        config.ckpt_path = plan.ckpt_path
+        self.complete = plan.complete
+        if plan.run_id:
+            for logger in mlflow:
+                if not logger.init_args.get("run_id"):
+                    self._given.append((logger.init_args, "run_id", None))
+                    logger.init_args.run_id = plan.run_id
+        resume.announce(plan.messages)
+
+    def before_fit(self) -> None:
+        for namespace, key, value in getattr(self, "_given", []):
+            namespace[key] = value
+
+    def fit(self, model: LightningModule, **kwargs) -> None:
+        """``trainer.fit``, unless the run is complete; a SIGINT/SIGTERM stop marks the MLflow run KILLED."""
+        if self.complete:
+            resume.announce([self.complete])
+            return
+        try:
+            self.trainer.fit(model, **kwargs)
+        except SystemExit as exc:  # Lightning: SIGTERM -> SIGTERMException, Ctrl-C -> sys.exit(1)
+            raise resume.interrupted(self.trainer, exc, self.tracking_uri) from exc
+
+
+def _is_model_checkpoint(class_path: str) -> bool:
+    module, _, name = class_path.rpartition(".")
+    try:
+        return issubclass(getattr(importlib.import_module(module), name), ModelCheckpoint)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return class_path.endswith("ModelCheckpoint")
+
+
+def checkpoint_dir(trainer_config) -> Path | None:
+    """The configured ModelCheckpoint's directory (set to ``<default_root_dir>/checkpoints`` when unset)."""
+    callbacks = trainer_config.get("callbacks") or []
+    for callback in callbacks if isinstance(callbacks, list) else [callbacks]:
+        if _is_model_checkpoint(getattr(callback, "class_path", "") or ""):
+            if not callback.init_args.get("dirpath"):
+                root = trainer_config.get("default_root_dir") or os.getcwd()
+                callback.init_args.dirpath = str(Path(root) / "checkpoints")
+            return Path(callback.init_args.dirpath)
+    return None
 
 
 def main(args: Sequence[str] | None = None, run: bool = True) -> ResistCLI:
@@ -76,6 +154,7 @@ def main(args: Sequence[str] | None = None, run: bool = True) -> ResistCLI:
         run=run,
         save_config_callback=SaveConfig,
         save_config_kwargs={"overwrite": True, "save_to_log_dir": False},
+        trainer_defaults={"callbacks": [resume.ResumeState()]},
     )
 
 

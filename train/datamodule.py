@@ -39,20 +39,61 @@ class CollateFormulations:
 
 
 class EpochShuffleSampler(Sampler[int]):
-    """Random order seeded by (seed, epoch): a resumed run sees the same batches as an unbroken one."""
+    """Random order seeded by (seed, epoch): a resumed run sees the same batches as an unbroken one.
+
+    :meth:`skip` drops the first indices of the next pass (a mid-epoch resume continues the epoch's
+    order where the checkpoint left it).
+    """
 
     def __init__(self, size: int, seed: int = 0):
         self.size, self.seed, self.epoch = size, seed, 0
+        self._skip = self.started_at = 0
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
+
+    def skip(self, count: int) -> None:
+        self._skip = max(0, int(count))
 
     def __len__(self) -> int:
         return self.size
 
     def __iter__(self):
         generator = torch.Generator().manual_seed(self.seed * 100003 + self.epoch)
-        return iter(torch.randperm(self.size, generator=generator).tolist())
+        self.started_at, self._skip = self._skip, 0
+        return iter(torch.randperm(self.size, generator=generator).tolist()[self.started_at:])
+
+
+class ResumableLoader(DataLoader):
+    """Training loader whose position in the epoch goes into (mid-epoch) checkpoints.
+
+    Lightning stores ``state_dict()`` in the checkpoint's loop state; :meth:`resume_at` (called by
+    ``train.resume.ResumeState`` when a run restarts mid-epoch, and by Lightning's
+    ``load_state_dict`` where it can) makes the :class:`EpochShuffleSampler` skip the batches
+    already trained on. End-of-epoch checkpoints need none of it.
+    """
+
+    _iterator_now = None
+
+    def __iter__(self):
+        self._iterator_now = super().__iter__()
+        return self._iterator_now
+
+    def state_dict(self) -> dict[str, int]:
+        done = int(getattr(self._iterator_now, "_num_yielded", 0) or 0)
+        start = getattr(self.sampler, "started_at", 0) if done else 0
+        return {"batches": start // (self.batch_size or 1) + done}
+
+    def resume_at(self, batches: int) -> bool:
+        """Start the next pass after ``batches`` batches of the epoch's order (False: cannot)."""
+        skip = getattr(self.sampler, "skip", None)
+        if not callable(skip) or not self.batch_size:
+            return False
+        skip(int(batches) * self.batch_size)
+        return True
+
+    def load_state_dict(self, state: dict[str, int]) -> None:
+        self.resume_at(int(state.get("batches", 0)))
 
 
 def _pairs(forms: Sequence[Formulation], targets: np.ndarray | torch.Tensor) -> Pairs:
@@ -138,15 +179,23 @@ class FormulationDataModule(L.LightningDataModule):
         return mean.float(), torch.where(std > 0, std, torch.ones_like(std)).float()
 
     def _loader(self, part: str, shuffle: bool) -> DataLoader:
+        """A loader of ``part``; the training one (``shuffle``) is resumable mid-epoch.
+
+        Each loader has its own seeded generator (for worker seeds), so iterating it does not draw
+        from the global torch RNG: the dropout stream - saved and restored by
+        ``train.resume.ResumeState`` - is the same whether a run was resumed or not.
+        """
         self.setup()
         data = self.parts[part]
-        return DataLoader(
+        cls = ResumableLoader if shuffle else DataLoader
+        return cls(
             data,
             batch_size=self.hparams.batch_size,
             sampler=EpochShuffleSampler(len(data), self.hparams.seed) if shuffle else None,
             collate_fn=CollateFormulations(self.hparams.physics),
             num_workers=self.hparams.num_workers,
             persistent_workers=self.hparams.num_workers > 0,
+            generator=torch.Generator().manual_seed(int(self.hparams.seed)),
         )
 
     def train_dataloader(self) -> DataLoader:

@@ -45,10 +45,18 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         ckpt_path: Annotated[
-            str | None, typer.Option("--ckpt-path", help="resume from this checkpoint, or 'last'")
+            str | None,
+            typer.Option(
+                "--ckpt-path",
+                help="resume from this checkpoint, or 'last' (without it, re-running the same command "
+                "resumes from <checkpoint dir>/last.ckpt by itself, or says the run is complete)",
+            ),
         ] = None,
     ) -> None:
-        """Train ResistNet; further arguments override the config, e.g. --trainer.max_epochs 5."""
+        """Train ResistNet; further arguments override the config, e.g. --trainer.max_epochs 5.
+
+        Re-running an interrupted command resumes it exactly, into the same MLflow run.
+        """
         missing = [c for c in config if not c.is_file()]
         if missing:
             fail([f"--config: no such file {str(c)!r}" for c in missing])
