@@ -83,6 +83,14 @@ def plot_pareto(spec: DesignSpec, history: pd.DataFrame, path: Path) -> Path:
         ax.scatter(front[f"sim_{x}"], front[f"sim_{y}"], s=70, facecolors="none", edgecolors="crimson",
                    linewidths=1.4, label=f"Pareto set ({len(front)})")
     fig.colorbar(sc, ax=ax, label=_axis_label(spec, colour) if colour else "simulator call")
+    for c in spec.constraints:  # constraint bounds on the axes' quantities
+        if c.quantity == x:
+            ax.axvline(c.bound, ls="--", lw=0.9, c="0.4")
+        elif c.quantity == y:
+            ax.axhline(c.bound, ls="--", lw=0.9, c="0.4")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+        axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set(xscale="log", yscale="log", xlabel=_axis_label(spec, x), ylabel=_axis_label(spec, y),
            title=f"{spec.name}: simulator-verified designs ({len(history)} calls)")
     ax.grid(alpha=0.3, which="both")

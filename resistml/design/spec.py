@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from resistml.formulation import format_errors
 from resistml.formulation.roles import Role
@@ -104,6 +104,11 @@ class Constraint(_Strict):
     op: Literal["<=", ">=", "<", ">"]
     bound: float
 
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return _parse_constraint(value)
+
     @property
     def upper(self) -> bool:
         return self.op in ("<=", "<")
@@ -140,13 +145,6 @@ class DesignSpec(_Strict):
     budget: int = 100
     batch: int = 10
     seed: int = 0
-
-    @field_validator("constraints", mode="before")
-    @classmethod
-    def _constraints(cls, value: Any) -> Any:
-        if not isinstance(value, list):
-            return value
-        return [_parse_constraint(v) for v in value]
 
     @field_validator("objectives", mode="before")
     @classmethod
