@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from resistml.design.hypervolume import pareto_mask
-from resistml.design.search import _NOT_FLAT, hv_of, verified
+from resistml.design.search import NOT_FLAT, hv_of, verified
 from resistml.design.spec import DesignSpec
 from resistml.targets import COLUMNS, unit_for
 
@@ -35,7 +35,7 @@ def pareto_frame(spec: DesignSpec, history: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["name"])
     front = idx[pareto_mask(Y[idx])]
     rows = history.iloc[front]
-    flat = [c for c in history.columns if not c.startswith(_NOT_FLAT)]
+    flat = [c for c in history.columns if not c.startswith(NOT_FLAT)]
     flat = [c for c in flat if rows[c].notna().any()]
     extra = []
     for t in spec.objective_names:

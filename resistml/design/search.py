@@ -84,15 +84,17 @@ def make_simulator(scheduler: str | None = None) -> Simulator:
     if not scheduler:
         return simulate_many
 
+    state: dict[str, Any] = {}
+
     def on_dask(forms: list[Formulation]) -> pd.DataFrame:
         from distributed import Client, LocalCluster
 
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1) if scheduler == "local" else None
-        with Client(cluster or scheduler) as client:
-            chunks = [forms[i:i + 4] for i in range(0, len(forms), 4)]
-            parts = client.gather([client.submit(simulate_many, c, pure=False) for c in chunks])
-        if cluster is not None:
-            cluster.close()
+        if "client" not in state:  # one client (and local cluster) for the whole run
+            cluster = LocalCluster(n_workers=2, threads_per_worker=1) if scheduler == "local" else None
+            state["client"] = Client(cluster or scheduler)
+        client = state["client"]
+        chunks = [forms[i:i + 4] for i in range(0, len(forms), 4)]
+        parts = client.gather([client.submit(simulate_many, c, pure=False) for c in chunks])
         return pd.concat(parts, ignore_index=True)
 
     return on_dask
@@ -180,7 +182,7 @@ class Search:
         path = self.out / HISTORY
         if path.is_file():
             self.history = pd.read_parquet(path)
-            flat = [c for c in self.history.columns if not c.startswith(_NOT_FLAT)]
+            flat = [c for c in self.history.columns if not c.startswith(NOT_FLAT)]
             self.forms = [row_to_formulation({k: v for k, v in r.items() if _present(v)})
                           for r in self.history[flat].to_dict("records")]
 
@@ -237,7 +239,7 @@ class Search:
         if self.config.strategy == "random":
             study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
             forms, params = [], []
-            for i in range(50 * n):
+            for _ in range(50 * n):
                 if len(forms) == n:
                     break
                 trial = study.ask()
@@ -292,7 +294,7 @@ class Search:
         total_viol = np.array([np.clip(c[4], 0, None).sum() for c in cands])
         feasible = [i for i in range(len(cands)) if total_viol[i] <= 0]
         picks: list[int] = []
-        believed = [row for row in front]
+        believed = list(front)
         heap = [(-improvement(cands[i][2], np.array(believed), ref), i) for i in feasible]
         heapq.heapify(heap)
         while heap and len(picks) < n:
@@ -344,8 +346,9 @@ class Search:
         return pd.concat([rows, flat], axis=1)
 
 
-_NOT_FLAT = ("call", "batch", "strategy", "key", "params", "model_", "pred_", "sim_", "p_prints",
+NOT_FLAT = ("call", "batch", "strategy", "key", "params", "model_", "pred_", "sim_", "p_prints",
              "in_domain", "prints", "feasible")
+"""Prefixes of history columns that are not the flat table form of the formulation."""
 
 
 def _present(value: Any) -> bool:
