@@ -26,7 +26,9 @@ def _print_pareto(front, spec) -> None:  # noqa: ANN001 - a DataFrame and a Desi
         for t in spec.objective_names:
             pred, sim = r[f"pred_{t}"], r[f"sim_{t}"]
             objs.append(f"{sim:.3g}" + (f" (pred {pred:.3g})" if isinstance(pred, float) and math.isfinite(pred) else ""))
-        table.add_row(str(r["name"]), *comps, *objs, "yes" if r["in_domain"] is True else ("no" if r["in_domain"] is False else "-"))
+        dom = r["in_domain"]
+        dom = "-" if dom is None or (isinstance(dom, float) and math.isnan(dom)) else ("yes" if bool(dom) else "no")
+        table.add_row(str(r["name"]), *comps, *objs, dom)
     Console().print(table)
 
 
