@@ -15,21 +15,24 @@ def _print_pareto(front, spec) -> None:  # noqa: ANN001 - a DataFrame and a Desi
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{spec.name}: simulator-verified Pareto set ({len(front)})")
+    table = Table(title=f"{spec.name}: simulator-verified Pareto set ({len(front)}), simulated (predicted)")
     roles = [c for c in ("acid_generator", "resin", "crosslinker", "polymerizable", "base") if c in front]
-    for col in ["name", *roles, *spec.objective_names, "in domain"]:
+    for col in ["name", "components (parts)", *spec.objective_names, "in domain"]:
         table.add_column(col, overflow="fold")
     for _, r in front.iterrows():
         label = {c: r[f"{c}_name"] if isinstance(r.get(f"{c}_name"), str) else r[c] for c in roles}
-        comps = [f"{label[c]} ({r[c + '_parts']:.3g})" if isinstance(r[c], str) else "-" for c in roles]
+        comps = " + ".join(f"{label[c]} {r[c + '_parts']:.3g}" for c in roles if isinstance(r[c], str))
         objs = []
         for t in spec.objective_names:
             pred, sim = r[f"pred_{t}"], r[f"sim_{t}"]
-            objs.append(f"{sim:.3g}" + (f" (pred {pred:.3g})" if isinstance(pred, float) and math.isfinite(pred) else ""))
+            objs.append(f"{sim:.3g}" + (f" ({pred:.3g})" if isinstance(pred, float) and math.isfinite(pred) else ""))
         dom = r["in_domain"]
         dom = "-" if dom is None or (isinstance(dom, float) and math.isnan(dom)) else ("yes" if bool(dom) else "no")
-        table.add_row(str(r["name"]), *comps, *objs, dom)
-    Console().print(table)
+        table.add_row(str(r["name"]), comps, *objs, dom)
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    console.print(table)
 
 
 def design(

@@ -88,11 +88,12 @@ def plot_pareto(spec: DesignSpec, history: pd.DataFrame, path: Path) -> Path:
             ax.axvline(c.bound, ls="--", lw=0.9, c="0.4")
         elif c.quantity == y:
             ax.axhline(c.bound, ls="--", lw=0.9, c="0.4")
-    for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-        axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set(xscale="log", yscale="log", xlabel=_axis_label(spec, x), ylabel=_axis_label(spec, y),
            title=f"{spec.name}: simulator-verified designs ({len(history)} calls)")
+    for axis, (lo, hi) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):  # after set(xscale=...)
+        plain = matplotlib.ticker.FormatStrFormatter("%g")
+        axis.set_major_formatter(plain)  # minor ticks labelled too where the axis spans < 1.3 decades
+        axis.set_minor_formatter(plain if hi / lo < 20 else matplotlib.ticker.NullFormatter())
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7)
     fig.tight_layout()
