@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("resistml.datasets",),
     ("resistml.model",),
     ("resistml.inference",),
+    ("resistml.design",),
     ("resistml.evaluation",),
     ("resistml.cli", "resistml.__main__"),
 )
