@@ -2,7 +2,9 @@
 
 Two scriptable entry points let serving cache molecule embeddings:
 ``encode_molecules`` (graphs -> [U, H]) and ``predict_formulations`` (embeddings + indices ->
-mean [B, T], variance [B, T]). Each target has a mean and a log-variance head trained with the
+mean [B, T], variance [B, T]); ``predict_outcomes`` also returns the outcome logits [B, O] of
+the outcome head (``num_outcomes`` classes of ``resistml.targets.OUTCOMES``; O = 0 for models
+trained without one, as before issue 15). Each target has a mean and a log-variance head trained with the
 Gaussian negative log-likelihood (Nix & Weigend 1994; Kendall & Gal, NeurIPS 2017), so every
 prediction carries an uncertainty. Targets are predicted in the units of ``TARGETS`` (log10 of
 the physical quantity where named so); ``target_mean``/``target_std`` buffers standardise them.
@@ -55,6 +57,7 @@ class ResistNet(nn.Module):
         dropout: float = 0.1,
         use_physics: bool = True,
         physics_columns: tuple[int, ...] = (),
+        num_outcomes: int = 0,
     ):
         super().__init__()
         self.config = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
@@ -76,6 +79,12 @@ class ResistNet(nn.Module):
             nn.ReLU(),
             nn.Dropout(dropout),
             nn.Linear(hidden, 2 * num_targets),
+        )
+        # outcome classifier (prints / no gel / ... ; resistml.targets.OUTCOMES) on the same pooled state
+        self.num_outcomes = int(num_outcomes)
+        self.outcome_head = (
+            nn.Sequential(nn.Linear(2 * hidden, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, num_outcomes))
+            if num_outcomes > 0 else nn.Identity()
         )
         # linear path from the process (log energy, log stopping power, ...) to the means: log-log
         # scalings such as dose ~ 1/S(E) then extrapolate beyond the training energies
@@ -128,7 +137,7 @@ class ResistNet(nn.Module):
         return self.encoder(x, edge_index, edge_attr, batch, num_graphs)
 
     @torch.jit.export
-    def predict_formulations(
+    def predict_outcomes(
         self,
         mol_emb: Tensor,
         struct_index: Tensor,
@@ -138,8 +147,8 @@ class ResistNet(nn.Module):
         amounts: Tensor,
         mask: Tensor,
         process: Tensor,
-    ) -> tuple[Tensor, Tensor]:
-        """Mean and variance [B, T] of every target from molecule embeddings and slot indices."""
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """Mean and variance [B, T] of every target and the outcome logits [B, O] (O may be 0)."""
         b, k = roles.shape[0], roles.shape[1]
         picked = mol_emb.index_select(0, struct_index) * struct_weight.unsqueeze(1)
         components = torch.zeros(b * k, self.hidden, dtype=picked.dtype, device=picked.device)
@@ -152,11 +161,39 @@ class ResistNet(nn.Module):
         tokens = torch.cat([proc.unsqueeze(1), tokens], dim=1)
         full_mask = torch.cat([torch.ones_like(mask[:, :1]), mask], dim=1)
         film = self.film(proc).reshape(b, self.num_film, 2, self.hidden)
-        pooled = self.set_encoder(tokens, full_mask, film)
-        out = self.head(torch.cat([pooled, proc], dim=1)).reshape(b, 2, self.num_targets)
+        pooled = torch.cat([self.set_encoder(tokens, full_mask, film), proc], dim=1)
+        out = self.head(pooled).reshape(b, 2, self.num_targets)
         logvar = out[:, 1].clamp(self.logvar_min, self.logvar_max)
         mean = (out[:, 0] + self.process_skip(process)) * self.target_std + self.target_mean
-        return mean, torch.exp(logvar) * self.target_std**2 * self.variance_scale
+        var = torch.exp(logvar) * self.target_std**2 * self.variance_scale
+        if self.num_outcomes > 0:
+            logits = self.outcome_head(pooled)
+        else:
+            logits = torch.zeros(b, 0, dtype=mean.dtype, device=mean.device)
+        return mean, var, logits
+
+    @torch.jit.export
+    def predict_formulations(
+        self,
+        mol_emb: Tensor,
+        struct_index: Tensor,
+        struct_weight: Tensor,
+        struct_slot: Tensor,
+        roles: Tensor,
+        amounts: Tensor,
+        mask: Tensor,
+        process: Tensor,
+    ) -> tuple[Tensor, Tensor]:
+        """Mean and variance [B, T] of every target from molecule embeddings and slot indices."""
+        mean, var, _ = self.predict_outcomes(
+            mol_emb, struct_index, struct_weight, struct_slot, roles, amounts, mask, process
+        )
+        return mean, var
+
+    def predict_members(self, *args: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """``predict_outcomes`` with a leading member axis of size 1 (an ensemble of one; training)."""
+        mean, var, logits = self.predict_outcomes(*args)
+        return mean.unsqueeze(0), var.unsqueeze(0), logits.unsqueeze(0)
 
     def forward(
         self,
@@ -202,3 +239,17 @@ def batch_inputs(fb: FormulationBatch) -> tuple[Any, ...]:
 def predict_batch(model: nn.Module, fb: FormulationBatch) -> tuple[Tensor, Tensor]:
     """Mean and variance [B, T] for a collated batch (eager or scripted model)."""
     return model(*batch_inputs(fb))
+
+
+def predict_batch_outcomes(model: nn.Module, fb: FormulationBatch) -> tuple[Tensor, Tensor, Tensor]:
+    """Mean, variance [B, T] and outcome logits [B, O] for a collated batch (eager model)."""
+    args = batch_inputs(fb)
+    emb = model.encode_molecules(*args[:5])
+    return model.predict_outcomes(emb, *args[5:])
+
+
+def members_batch(model: nn.Module, fb: FormulationBatch) -> tuple[Tensor, Tensor, Tensor]:
+    """Per-member mean, variance [M, B, T] and logits [M, B, O] (M = 1 for a single ResistNet)."""
+    args = batch_inputs(fb)
+    emb = model.encode_molecules(*args[:5])
+    return model.predict_members(emb, *args[5:])
