@@ -255,14 +255,17 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
 
     @app.post("/v1/predict", tags=["v1"], dependencies=auth)
     def predict(body: FormulationsRequest, request: Request) -> JSONResponse:
-        """Predicted properties (value, 1-sigma, unit) and domain flags per formulation."""
+        """Predicted properties (value, 1-sigma, unit), p_prints, status and domain flags per formulation."""
         pred = predictor_or_503(request)
         forms = _validate(body, settings.max_formulations, settings)
         results = pred.predict(forms)
         out = []
         for form, result in zip(forms, results, strict=True):
             out.append({**result.to_dict(), "warnings": form.warnings()})
-        return JSONResponse({"model": pred.version, "predictions": _jsonable(out)})
+        answer = {"model": pred.version, "predictions": _jsonable(out)}
+        if getattr(pred, "outcome_note", None):  # a model without an outcome head: p_prints unknown
+            answer["outcome_note"] = pred.outcome_note
+        return JSONResponse(answer)
 
     @app.post("/v1/simulate", tags=["v1"], dependencies=auth)
     def simulate(body: FormulationsRequest) -> dict[str, Any]:

@@ -30,19 +30,24 @@ def _progress(total: int | None):
     )
 
 
-def _print_top(out: Path, rank_by: str, top: int) -> None:
+def _print_top(out: Path, rank_by: str, top: int, min_p_prints: float = 0.0) -> None:
     import pandas as pd
     from rich.console import Console
     from rich.table import Table
 
-    frame = pd.read_parquet(out).head(top)
+    frame = pd.read_parquet(out)
+    if "p_prints" in frame:
+        frame = frame[~(frame["p_prints"] < min_p_prints)]
+    frame = frame.head(top)
     table = Table(title=f"top {len(frame)} by {rank_by} (value ± 1 sigma)")
     targets = [t for t in dict.fromkeys([rank_by, "sensitivity", "resolution_nm", "gel_dose"]) if t in frame]
-    for col in ["row", "name", *targets, "unit", "in domain"]:
+    for col in ["row", "name", *targets, "unit", "p_prints", "in domain"]:
         table.add_column(col, overflow="fold")
     for _, r in frame.iterrows():
         values = [f"{r[t]:.3g} ± {r[t + '_std']:.2g}" for t in targets]
-        table.add_row(str(r["row"]), str(r.get("name", "")), *values, str(r["dose_unit"]), "yes" if r["in_domain"] else "no")
+        p = r.get("p_prints", float("nan"))
+        table.add_row(str(r["row"]), str(r.get("name", "")), *values, str(r["dose_unit"]),
+                      "?" if pd.isna(p) else f"{p:.2f}", "yes" if r["in_domain"] else "no")
     Console().print(table)
 
 
@@ -56,6 +61,8 @@ def predict(
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, or 'local' for a LocalCluster")] = None,
     format: Annotated[str, typer.Option(help="artifact format: torchscript or export")] = "torchscript",
     threads: Annotated[int, typer.Option(min=1, help="torch threads per process (1 is fastest on a busy machine)")] = 1,
+    min_p_prints: Annotated[float, typer.Option(min=0.0, max=1.0, help="with --rank-by: rank only rows whose "
+                                                "p_prints is at least this; the others follow, unranked")] = 0.5,
 ) -> None:
     """Predict every row; invalid rows go to <out>.errors.csv with the reason; re-runs resume."""
     import torch
@@ -100,7 +107,13 @@ def predict(
         err=True,
     )
     if rank_by and predicted:
-        _print_top(out, rank_by, top)
+        left_out, known = bp.demote_unprintable(out, min_p_prints)
+        if known:
+            typer.echo(f"ranked {predicted - left_out} rows with p_prints >= {min_p_prints:g}; left out {left_out} "
+                       "(placed after the ranked rows)", err=True)
+        else:
+            typer.echo(f"p_prints unknown ({predictor.outcome_note}): ranked every row", err=True)
+        _print_top(out, rank_by, top, min_p_prints)
 
 
 def register(app: typer.Typer) -> None:
