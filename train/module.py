@@ -7,7 +7,8 @@ targets are skipped; censored ones (the resolution of an "unresolved" row) enter
 survival log-likelihood (:mod:`resistml.model.losses`). With ``outcomes`` the model also has an
 outcome head (``resistml.targets.OUTCOMES``) trained with cross-entropy on every row, weighted by
 ``outcome_weight``. ``members`` > 1 trains a deep ensemble (:mod:`resistml.model.ensemble`), each
-member on its own likelihood. Per-target validation/test metrics (MAE, RMSE, R2, 1/2-sigma coverage,
+member on its own likelihood. ``extrapolation_sigma`` (standardised target units per training
+range) widens sigma outside the process ranges seen in training. Per-target validation/test metrics (MAE, RMSE, R2, 1/2-sigma coverage,
 miscalibration area) come from :mod:`resistml.evaluation.metrics` in the transformed (log) space.
 """
 
@@ -75,6 +76,7 @@ class ResistNetModule(L.LightningModule):
         outcome_weight: float = 1.0,
         members: int = 1,
         member_seed: int = 0,
+        extrapolation_sigma: float = 0.5,
     ):
         super().__init__()
         self.save_hyperparameters()
@@ -84,6 +86,7 @@ class ResistNetModule(L.LightningModule):
             members=members,
             seed=member_seed,
             num_outcomes=len(OUTCOMES) if outcomes else 0,
+            extrapolation_sigma=extrapolation_sigma,
             hidden=hidden,
             gnn_layers=gnn_layers,
             heads=heads,
@@ -142,6 +145,7 @@ class ResistNetModule(L.LightningModule):
         return loss / means.shape[0], mean, var
 
     def training_step(self, batch: FormulationBatch, batch_idx: int) -> Tensor:
+        self.model.observe_process(batch.process)  # the training range (extrapolation variance)
         loss, _, _ = self._loss(batch)
         self.log("train/loss", loss, prog_bar=True, batch_size=batch.num_formulations)
         return loss

@@ -60,6 +60,11 @@ class ResistEnsemble(nn.Module):
             net.set_target_scaling(mean, std)
 
     @torch.jit.ignore
+    def observe_process(self, process: Tensor) -> None:
+        for net in self.members:
+            net.observe_process(process)
+
+    @torch.jit.ignore
     def set_variance_scale(self, scale: Tensor) -> None:
         """Multiply the ensemble's total variance of target t by ``scale[t]`` (post-hoc recalibration)."""
         self.variance_scale.copy_(torch.as_tensor(scale, dtype=torch.float32).clamp(min=1e-6))

@@ -8,7 +8,11 @@ trained without one, as before issue 15). Each target has a mean and a log-varia
 Gaussian negative log-likelihood (Nix & Weigend 1994; Kendall & Gal, NeurIPS 2017), so every
 prediction carries an uncertainty. Targets are predicted in the units of ``TARGETS`` (log10 of
 the physical quantity where named so); ``target_mean``/``target_std`` buffers standardise them.
-The model sees tensors only (no RDKit): the input sizes default to those of
+Away from the data sigma must grow: the model records the training range of every process
+column (``observe_process``, called on each training batch) and in eval mode adds a variance that
+grows with the squared distance outside it (``extrapolation_sigma``; 0 = off, as in models
+trained before issue 15); distance in molecule space is covered by the deep ensemble
+(:mod:`resistml.model.ensemble`). The model sees tensors only (no RDKit): the input sizes default to those of
 ``resistml.chem.graphs`` and ``resistml.features.collate`` (checked by the tests).
 """
 
@@ -28,6 +32,8 @@ if TYPE_CHECKING:
 
 TARGETS: tuple[str, ...] = MODEL_NAMES
 """Default output names, in column order (defined in :mod:`resistml.targets`)."""
+MIN_RANGE = 0.1
+"""Narrowest training range of a process column (feature units) in the extrapolation variance."""
 LOGVAR_MIN, LOGVAR_MAX = -12.0, 8.0
 """Clamp of the standardised log-variance heads (keeps the NLL finite)."""
 
@@ -58,6 +64,7 @@ class ResistNet(nn.Module):
         use_physics: bool = True,
         physics_columns: tuple[int, ...] = (),
         num_outcomes: int = 0,
+        extrapolation_sigma: float = 0.0,
     ):
         super().__init__()
         self.config = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
@@ -95,6 +102,11 @@ class ResistNet(nn.Module):
         if not use_physics:
             keep[list(physics_columns)] = 0.0
         self.register_buffer("process_keep", keep)
+        # training range of every process column (observe_process); outside it, in eval mode, the
+        # variance grows with the squared range-normalised excess (see predict_outcomes)
+        self.extrapolation_sigma = float(extrapolation_sigma)
+        self.register_buffer("process_low", torch.full((process_dim,), float("inf")))
+        self.register_buffer("process_high", torch.full((process_dim,), float("-inf")))
         self.register_buffer("target_mean", torch.zeros(num_targets))
         self.register_buffer("target_std", torch.ones(num_targets))
         # post-hoc variance recalibration (resistml.evaluation.recalibration); 1 = as trained
@@ -124,9 +136,19 @@ class ResistNet(nn.Module):
         """Multiply every predicted variance of target t by ``scale[t]`` (post-hoc recalibration)."""
         self.variance_scale.copy_(torch.as_tensor(scale, dtype=torch.float32).clamp(min=1e-6))
 
+    @torch.jit.ignore
+    def observe_process(self, process: Tensor) -> None:
+        """Widen the recorded training range of the process columns to cover ``process`` [B, P]."""
+        with torch.no_grad():
+            self.process_low.copy_(torch.minimum(self.process_low, process.min(0).values.to(self.process_low)))
+            self.process_high.copy_(torch.maximum(self.process_high, process.max(0).values.to(self.process_high)))
+
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
-        """Checkpoints written before ``variance_scale`` existed load as uncalibrated (scale 1)."""
+        """Checkpoints written before ``variance_scale`` existed load as uncalibrated (scale 1);
+        those without a recorded process range add no extrapolation variance."""
         state_dict.setdefault(prefix + "variance_scale", torch.ones_like(self.variance_scale))
+        state_dict.setdefault(prefix + "process_low", torch.full_like(self.process_low, float("inf")))
+        state_dict.setdefault(prefix + "process_high", torch.full_like(self.process_high, float("-inf")))
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     @torch.jit.export
@@ -165,12 +187,29 @@ class ResistNet(nn.Module):
         out = self.head(pooled).reshape(b, 2, self.num_targets)
         logvar = out[:, 1].clamp(self.logvar_min, self.logvar_max)
         mean = (out[:, 0] + self.process_skip(process)) * self.target_std + self.target_mean
-        var = torch.exp(logvar) * self.target_std**2 * self.variance_scale
+        var = torch.exp(logvar) * self.target_std**2
+        if self.extrapolation_sigma > 0 and not self.training:
+            var = var + self.extrapolation_variance(process)
+        var = var * self.variance_scale
         if self.num_outcomes > 0:
             logits = self.outcome_head(pooled)
         else:
             logits = torch.zeros(b, 0, dtype=mean.dtype, device=mean.device)
         return mean, var, logits
+
+    def extrapolation_variance(self, process: Tensor) -> Tensor:
+        """Variance [B, T] added outside the training range of the process columns.
+
+        ``(extrapolation_sigma * target_std)^2 * sum_p excess_p^2``, with ``excess_p`` the distance
+        outside ``[process_low, process_high]`` in units of that range (at least ``MIN_RANGE``
+        wide): zero inside the training data, growing quadratically in the distance beyond it, as
+        the spread of fitted trends does when a slope is extrapolated.
+        """
+        width = (self.process_high - self.process_low).clamp(min=MIN_RANGE)
+        excess = (torch.relu(process - self.process_high) + torch.relu(self.process_low - process)) / width
+        excess = torch.where(torch.isfinite(excess), excess, torch.zeros_like(excess))
+        d2 = (excess**2).sum(dim=1, keepdim=True)
+        return d2 * (self.extrapolation_sigma * self.target_std) ** 2
 
     @torch.jit.export
     def predict_formulations(
