@@ -105,6 +105,7 @@ class ResistNet(nn.Module):
         # training range of every process column (observe_process); outside it, in eval mode, the
         # variance grows with the squared range-normalised excess (see predict_outcomes)
         self.extrapolation_sigma = float(extrapolation_sigma)
+        self.min_range = MIN_RANGE
         self.register_buffer("process_low", torch.full((process_dim,), float("inf")))
         self.register_buffer("process_high", torch.full((process_dim,), float("-inf")))
         self.register_buffer("target_mean", torch.zeros(num_targets))
@@ -205,7 +206,7 @@ class ResistNet(nn.Module):
         wide): zero inside the training data, growing quadratically in the distance beyond it, as
         the spread of fitted trends does when a slope is extrapolated.
         """
-        width = (self.process_high - self.process_low).clamp(min=MIN_RANGE)
+        width = (self.process_high - self.process_low).clamp(min=self.min_range)
         excess = (torch.relu(process - self.process_high) + torch.relu(self.process_low - process)) / width
         excess = torch.where(torch.isfinite(excess), excess, torch.zeros_like(excess))
         d2 = (excess**2).sum(dim=1, keepdim=True)
