@@ -27,7 +27,12 @@ import numpy as np
 from resistml.datasets.schema import TARGETS as DATA_COLUMNS
 from resistml.datasets.splits import PARTS, load_split
 from resistml.datasets.store import read_table
-from resistml.evaluation.metrics import calibration_metrics, outcome_metrics, regression_metrics, reliability_curve
+from resistml.evaluation.metrics import (
+    calibration_metrics,
+    outcome_metrics,
+    regression_metrics,
+    reliability_curve,
+)
 from resistml.formulation import Formulation
 from resistml.targets import PRINTS, outcome_of
 

@@ -31,7 +31,13 @@ def test_brier_and_reliability():
 def test_evaluate_scores_p_prints_on_every_row(one_thread):
     import torch
 
-    from resistml.evaluation.evaluate import LoadedModel, eager_p_prints, eager_predictor, evaluate, evaluation_table
+    from resistml.evaluation.evaluate import (
+        LoadedModel,
+        eager_p_prints,
+        eager_predictor,
+        evaluate,
+        evaluation_table,
+    )
     from resistml.model import TARGETS, ResistNet
     from resistml.targets import OUTCOMES
     from tests.datasets.test_labels import status_dataset

@@ -6,7 +6,12 @@ import copy
 
 import pytest
 
-from resistml.features.collate import LEGACY_PHYSICS_FEATURES, column_selection, index_batch, process_feature_names
+from resistml.features.collate import (
+    LEGACY_PHYSICS_FEATURES,
+    column_selection,
+    index_batch,
+    process_feature_names,
+)
 from resistml.formulation import Formulation
 from resistml.physics.psf import lookup_psf
 from tests.formulation_fixtures import EXAMPLE

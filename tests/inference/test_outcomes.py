@@ -11,9 +11,20 @@ import numpy as np
 import pytest
 import torch
 
-from resistml.features.collate import LEGACY_PHYSICS_FEATURES, PROCESS_FEATURES, process_feature_names
+from resistml.features.collate import (
+    LEGACY_PHYSICS_FEATURES,
+    PROCESS_FEATURES,
+    process_feature_names,
+)
 from resistml.inference.domain import training_domain
-from resistml.inference.export import CHECKSUM_FILE, METADATA_FILE, ArtifactError, _sha256, check_parity, export_model
+from resistml.inference.export import (
+    CHECKSUM_FILE,
+    METADATA_FILE,
+    ArtifactError,
+    _sha256,
+    check_parity,
+    export_model,
+)
 from resistml.inference.predictor import Predictor, predict_table
 from resistml.model import ResistEnsemble, ResistNet
 from resistml.paths import data_dir
