@@ -39,3 +39,16 @@ def test_module_trains_members_on_all_rows_and_its_checkpoint_loads(tmp_path):
 def test_outcome_head_can_be_switched_off():
     module = ResistNetModule(outcomes=False, **TINY)
     assert module.model.num_outcomes == 0
+
+
+def test_ensemble_overlay_parses_with_the_cli(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from train.cli import main
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    configs = Path(__file__).parents[2] / "train" / "configs"
+    cli = main(["--config", str(configs / "small.yaml"), "--config", str(configs / "ensemble.yaml"),
+                "--data.dataset", str(tmp_path)], run=False)
+    assert isinstance(cli.model.model, ResistEnsemble) and cli.model.model.num_members == 3
+    assert cli.model.model.num_outcomes == len(OUTCOMES)
