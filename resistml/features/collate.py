@@ -59,7 +59,7 @@ PHYSICS_FEATURES: tuple[str, ...] = (
     "log10_stopping_power_MeV_cm2_g",  # mass collision stopping power of the film
     "log10_linear_stopping_power_eV_nm",  # energy deposited per nm of primary path
     "psf_eta",  # backscattered / forward deposited energy of the film-substrate pair (PSF grid)
-    "log10_psf_beta_nm",  # backscatter range of the film-substrate pair
+    "log10_psf_beta_um",  # backscatter range of the film-substrate pair (um: O(1) values)
     "backscatter_coefficient",  # fraction of primaries backscattered by the substrate
 )
 """Optional physics columns appended after PROCESS_FEATURES when ``physics=True``."""
@@ -184,7 +184,7 @@ def _psf_of(energy_keV: float, thickness_nm: float, substrate: str, density: flo
         psf = lookup_psf(energy_keV, thickness_nm, substrate, density)
     except (ValueError, KeyError):  # unknown substrate material: no backscatter information
         return (0.0, 0.0, 0.0)
-    return (float(psf["eta"]), math.log10(float(psf["beta_nm"])), float(psf["backscatter_coefficient"]))
+    return (float(psf["eta"]), math.log10(float(psf["beta_nm"]) / 1000.0), float(psf["backscatter_coefficient"]))
 
 
 def amount_features(formulation: Formulation) -> list[list[float]]:
