@@ -145,8 +145,8 @@ class ResistNetModule(L.LightningModule):
         return loss / means.shape[0], mean, var
 
     def training_step(self, batch: FormulationBatch, batch_idx: int) -> Tensor:
+        loss, _, _ = self._loss(batch)  # checks the process width first
         self.model.observe_process(batch.process)  # the training range (extrapolation variance)
-        loss, _, _ = self._loss(batch)
         self.log("train/loss", loss, prog_bar=True, batch_size=batch.num_formulations)
         return loss
 

@@ -2,10 +2,14 @@
 
 A toy problem with a known answer: log10 "sensitivity" is linear in log10 energy and the generator
 loading plus a per-generator offset. Three tiny members train on electron rows at <= 75 keV with
-a quarter of the generators held out. Measured on this toy (30 epochs): a single network gives
-the same sigma at 150 keV as at 75 keV (0.124 vs 0.125) and 2 % more on held-out generators; the
-ensemble alone 10 % more on held-out generators but still none at 150 keV (0.154 vs 0.160); the
-process-range term adds it (0.205 vs 0.160).
+a quarter of the generators held out. Measured on this toy (60 epochs, mean sigma of 48 rows):
+
+- one network: 0.151 at 150 keV vs 0.156 at 75 keV (shrinks); held-out generators 0.192 vs 0.166;
+- 3-member ensemble alone: 0.135 vs 0.129 (+4.5 %); held-out 0.159 vs 0.132, the between-member
+  part 0.100 vs 0.075 (+33 %);
+- ensemble + process-range term (extrapolation_sigma 0.5): 0.192 vs 0.129 (+49 %).
+
+At 30 epochs the held-out margin was only 2-10 % (underfit members agree everywhere), so 60.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ def trained():
         model.set_target_scaling(y.mean(0), y.std(0))
         opt = torch.optim.Adam(model.parameters(), lr=3e-3)
         m, s = model.target_mean, model.target_std
-        for _ in range(30):
+        for _ in range(60):
             for b in batches:
                 model.observe_process(b.process)
                 mu, var, _ = members_batch(model, b)
@@ -97,7 +101,11 @@ def test_sigma_at_150_keV_exceeds_sigma_at_75_keV(trained):
 
 def test_sigma_on_held_out_molecules_exceeds_sigma_on_random_rows(trained):
     model, test, unseen = trained
-    assert float(_sigma(model, unseen).mean()) > 1.04 * float(_sigma(model, test).mean())
+    assert float(_sigma(model, unseen).mean()) > 1.08 * float(_sigma(model, test).mean())
+    with torch.no_grad():  # the members disagree more on molecules they never saw
+        between = [members_batch(model, collate_formulations(f, physics=True))[0].std(0, unbiased=False).mean()
+                   for f in (unseen, test)]
+    assert float(between[0]) > 1.15 * float(between[1])
 
 
 def test_ensemble_variance_is_within_plus_between_members(trained):
