@@ -147,3 +147,58 @@ def model_units(model_names: tuple[str, ...] | list[str]) -> dict[str, str]:
 def definitions(model_names: tuple[str, ...] | list[str]) -> dict[str, str]:
     """What each model output measures (its target's description), keyed by output name."""
     return {n: target(n).description for n in model_names}
+
+
+# ---- outcomes: what the simulator says happened to a formulation ---------------------------
+OUTCOMES: tuple[str, ...] = (
+    "prints", "no_gel", "thin_gel", "unresolved", "collapse", "microbridging", "other",
+)
+"""Outcome classes of the outcome head, in logit order; ``prints`` first (``p_prints``)."""
+PRINTS = "prints"
+OUTCOME_OF_STATUS: dict[str, str] = {
+    "ok": "prints",
+    "resolution_below_grid": "prints",  # prints, resolution below the finest half-pitch tried
+    "no_acid": "no_gel",
+    "no_gel": "no_gel",
+    "no_resin": "no_gel",
+    "thin_gel": "thin_gel",
+    "unresolved": "unresolved",
+    "collapse": "collapse",
+    "collapsed": "collapse",  # simulator v2
+    "microbridging": "microbridging",
+    "microbridged": "microbridging",  # simulator v2
+}
+"""Simulator status -> outcome class; every other status (errors, new ones) is ``other``."""
+OUTCOME_DESCRIPTIONS: dict[str, str] = {
+    "prints": "dense lines/spaces print at some half-pitch of the simulator's grid",
+    "no_gel": "no insoluble gel at any dose (no acid, no crosslinkable resin or no gel point)",
+    "thin_gel": "a gel forms but never keeps 50 % of the film thickness",
+    "unresolved": "a film remains but no half-pitch up to the largest one tried prints",
+    "collapse": "lines print but collapse (aspect ratio / capillary forces)",
+    "microbridging": "spaces are bridged by residual gel",
+    "other": "any other status (simulation error, unknown status)",
+}
+CENSOR_RIGHT, CENSOR_LEFT = 1, -1
+"""Censoring codes of a target entry: the true value is above (right) or below (left) the stored bound."""
+
+
+def outcome_of(status: str | None) -> str:
+    """Outcome class of a simulator status (unknown or missing statuses -> ``other``)."""
+    return OUTCOME_OF_STATUS.get(str(status).strip().lower(), "other") if status is not None else "other"
+
+
+def outcome_index(status: str | None) -> int:
+    """Index in :data:`OUTCOMES` of a simulator status."""
+    return OUTCOMES.index(outcome_of(status))
+
+
+CENSORED_BY_STATUS: dict[str, tuple[str, int, str]] = {
+    "unresolved": ("resolution_nm", CENSOR_RIGHT, "max"),
+    "resolution_below_grid": ("resolution_nm", CENSOR_LEFT, "min"),
+}
+"""Status -> (target column, censor code, end of the simulator's half-pitch grid that bounds it).
+
+Non-resolving rows have a resolution above the largest half-pitch tried; rows resolving below
+the grid one below the smallest. The grid itself lives in ``resistml.physics.patterning``
+(``HALF_PITCHES_NM``); :mod:`resistml.datasets` turns the "max"/"min" into numbers.
+"""

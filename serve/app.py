@@ -371,11 +371,14 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         except (ArithmeticError, ValueError):  # a formulation the physics features cannot handle
             raise _Invalid(_unpredictable(pred, forms, deadline)) from None
         out = [{**result.to_dict(), "warnings": form.warnings()} for form, result in zip(forms, results, strict=True)]
-        return _json_response({"model": pred.version, "predictions": _jsonable(out)})
+        answer = {"model": pred.version, "predictions": _jsonable(out)}
+        if getattr(pred, "outcome_note", None):  # a model without an outcome head: p_prints unknown
+            answer["outcome_note"] = pred.outcome_note
+        return _json_response(answer)
 
     @app.post("/v1/predict", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC)
     async def predict(request: Request) -> Response:
-        """Predicted properties (value, 1-sigma, unit) and domain flags per formulation."""
+        """Predicted properties (value, 1-sigma, unit), p_prints, status and domain flags per formulation."""
         pred = predictor_or_503(request)
         return await queue(request, "model").run(predict_work, await request.body(), pred)
 

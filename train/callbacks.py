@@ -76,8 +76,10 @@ class EvaluateAndRegister(L.Callback):
             pairs = datamodule.parts.get(part) or []
             if not pairs:
                 continue
-            forms = [f for f, _ in pairs]
-            y = torch.stack([torch.as_tensor(t) for _, t in pairs]).double().numpy()
+            forms = [item[0] for item in pairs]
+            y = torch.stack([torch.as_tensor(item[1]) for item in pairs]).double().numpy()
+            if all(len(item) == 4 for item in pairs):  # censored entries are not scored as values
+                y[np.stack([np.asarray(item[3]) for item in pairs]) != 0] = np.nan
             mean, sigma = predict(forms)
             if part == "val" and self.recalibrate:
                 factors = fit_sigma_scale(y, mean, sigma)
@@ -144,7 +146,7 @@ class EvaluateAndRegister(L.Callback):
             meta["data_hash"] = data_hash
         train = trainer.datamodule.parts.get("train") or []
         if train:
-            meta["domain"] = training_domain([f for f, _ in train])
+            meta["domain"] = training_domain([item[0] for item in train])
         return export_model(self._model, meta, out, formats=("torchscript",))
 
 

@@ -17,25 +17,29 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Sampler
 
-from resistml.datasets.dataset import read_table, target_matrix
+from resistml.datasets.dataset import label_arrays, read_table
 from resistml.datasets.schema import TARGETS, formulation_from_row
 from resistml.datasets.splits import PARTS, load_split
 from resistml.features.collate import FormulationBatch, collate_formulations
 from resistml.formulation import Formulation
 
-Pairs = list[tuple[Formulation, torch.Tensor]]
+Pairs = list[tuple]
+"""(Formulation, targets [T]) or (Formulation, targets [T], outcome class, censor codes [T])."""
 
 
 class CollateFormulations:
-    """Picklable ``collate_fn``: list of (Formulation, targets [T]) -> FormulationBatch."""
+    """Picklable ``collate_fn``: list of (Formulation, targets [T][, outcome, censor [T]]) -> FormulationBatch."""
 
     def __init__(self, physics: bool = False):
         self.physics = physics
 
     def __call__(self, items: Pairs) -> FormulationBatch:
-        forms = [f for f, _ in items]
-        targets = torch.stack([torch.as_tensor(t, dtype=torch.float32) for _, t in items])
-        return collate_formulations(forms, targets, physics=self.physics)
+        forms = [item[0] for item in items]
+        targets = torch.stack([torch.as_tensor(item[1], dtype=torch.float32) for item in items])
+        labelled = all(len(item) == 4 for item in items)
+        outcome = torch.tensor([int(item[2]) for item in items]) if labelled else None
+        censor = torch.stack([torch.as_tensor(item[3]) for item in items]) if labelled else None
+        return collate_formulations(forms, targets, physics=self.physics, outcome=outcome, censor=censor)
 
 
 class EpochShuffleSampler(Sampler[int]):
@@ -106,15 +110,16 @@ def _pairs(forms: Sequence[Formulation], targets: np.ndarray | torch.Tensor) -> 
 def load_parts(
     path: str | Path, split: str, targets: Sequence[str], transform: str
 ) -> dict[str, Pairs]:
-    """(Formulation, targets) pairs of each part of a stored split of a generated dataset."""
+    """(Formulation, targets, outcome, censor) items of each part of a stored split (every status)."""
     ids = load_split(path, split)
-    rows = {r["row_id"]: r for r in read_table(path, ok_only=True).to_pylist()}
+    rows = {r["row_id"]: r for r in read_table(path).to_pylist()}
     parts = {}
     for part in PARTS:
         chosen = [rows[i] for i in ids[part].tolist() if i in rows]
         forms = [formulation_from_row(r) for r in chosen]
-        y = target_matrix(chosen, targets, transform).reshape(len(chosen), len(targets))
-        parts[part] = _pairs(forms, y)
+        y, outcome, censor = label_arrays(chosen, targets, transform)
+        pairs = _pairs(forms, y.reshape(len(chosen), len(targets)))
+        parts[part] = [(f, t, int(o), torch.as_tensor(c)) for (f, t), o, c in zip(pairs, outcome, censor, strict=True)]
     return parts
 
 
@@ -168,10 +173,12 @@ class FormulationDataModule(L.LightningDataModule):
             )
 
     def target_stats(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Per-target mean and standard deviation over the finite training targets."""
+        """Per-target mean and standard deviation over the observed (finite, uncensored) training targets."""
         self.setup()
-        y = torch.stack([t for _, t in self.parts["train"]]).double()
+        y = torch.stack([item[1] for item in self.parts["train"]]).double()
         finite = torch.isfinite(y)
+        if all(len(item) == 4 for item in self.parts["train"]):
+            finite &= torch.stack([torch.as_tensor(item[3]) for item in self.parts["train"]]) == 0
         count = finite.sum(0).clamp(min=1)
         mean = torch.where(finite, y, 0.0).sum(0) / count
         var = torch.where(finite, (y - mean) ** 2, 0.0).sum(0) / count

@@ -3,7 +3,12 @@
 Loss: the Gaussian negative log-likelihood of standardised targets, weighted per element by the
 stop-gradient variance to the power beta ("beta-NLL", Seitzer et al., ICLR 2022; beta = 0 is the
 plain NLL of Nix & Weigend 1994, beta = 1 gives the MSE gradient for the mean). Missing (NaN)
-targets are skipped. Per-target validation/test metrics (MAE, RMSE, R2, 1/2-sigma coverage,
+targets are skipped; censored ones (the resolution of an "unresolved" row) enter with the Gaussian
+survival log-likelihood (:mod:`resistml.model.losses`). With ``outcomes`` the model also has an
+outcome head (``resistml.targets.OUTCOMES``) trained with cross-entropy on every row, weighted by
+``outcome_weight``. ``members`` > 1 trains a deep ensemble (:mod:`resistml.model.ensemble`), each
+member on its own likelihood. ``extrapolation_sigma`` (standardised target units per training
+range) widens sigma outside the process ranges seen in training. Per-target validation/test metrics (MAE, RMSE, R2, 1/2-sigma coverage,
 miscalibration area) come from :mod:`resistml.evaluation.metrics` in the transformed (log) space.
 """
 
@@ -21,7 +26,9 @@ from resistml.chem.graphs import FEATURIZER_VERSION
 from resistml.datasets.schema import TARGETS
 from resistml.evaluation.metrics import calibration_metrics, regression_metrics
 from resistml.features.collate import PROCESS_FEATURES, FormulationBatch, process_feature_names
-from resistml.model import ResistNet, predict_batch
+from resistml.model import build_model, members_batch, predict_batch
+from resistml.model.losses import censored_gaussian_nll, outcome_loss
+from resistml.targets import OUTCOMES
 
 
 def beta_gaussian_nll(mean: Tensor, var: Tensor, target: Tensor, beta: float = 0.5) -> Tensor:
@@ -65,12 +72,21 @@ class ResistNetModule(L.LightningModule):
         warmup_fraction: float = 0.05,
         min_lr_ratio: float = 0.01,
         beta_nll: float = 0.5,
+        outcomes: bool = True,
+        outcome_weight: float = 1.0,
+        members: int = 1,
+        member_seed: int = 0,
+        extrapolation_sigma: float = 0.5,
     ):
         super().__init__()
         self.save_hyperparameters()
         self.target_names = tuple(targets)
         names = process_feature_names(physics)
-        self.model = ResistNet(
+        self.model = build_model(dict(
+            members=members,
+            seed=member_seed,
+            num_outcomes=len(OUTCOMES) if outcomes else 0,
+            extrapolation_sigma=extrapolation_sigma,
             hidden=hidden,
             gnn_layers=gnn_layers,
             heads=heads,
@@ -81,7 +97,7 @@ class ResistNetModule(L.LightningModule):
             process_dim=len(names),
             physics_columns=tuple(range(len(PROCESS_FEATURES), len(names))),
             num_targets=len(self.target_names),
-        )
+        ))
         self._outputs: dict[str, list[tuple[Tensor, Tensor, Tensor]]] = {"val": [], "test": []}
 
     # ---- data plumbing ------------------------------------------------------------------
@@ -96,34 +112,49 @@ class ResistNetModule(L.LightningModule):
             mean, std = stats()
             self.model.set_target_scaling(torch.as_tensor(mean), torch.as_tensor(std))
 
-    def forward(self, batch: FormulationBatch) -> tuple[Tensor, Tensor]:
-        expected = self.model.process_in[0].in_features
+    def _check_width(self, batch: FormulationBatch) -> None:
+        expected = self.model.config["process_dim"]
         if batch.process.shape[1] != expected:
             raise ValueError(
                 f"physics: the model expects {expected} process features but the batch has "
                 f"{batch.process.shape[1]}; set the same `physics` flag on model and data"
             )
+
+    def forward(self, batch: FormulationBatch) -> tuple[Tensor, Tensor]:
+        self._check_width(batch)
         return predict_batch(self.model, batch)
 
     # ---- steps --------------------------------------------------------------------------
     def _loss(self, batch: FormulationBatch) -> tuple[Tensor, Tensor, Tensor]:
-        mean, var = self(batch)
-        mean, var = mean.float(), var.float()
+        self._check_width(batch)
+        means, vars_, logits = members_batch(self.model, batch)
+        means, vars_, logits = means.float(), vars_.float(), logits.float()
         m, s = self.model.target_mean, self.model.target_std
-        loss = beta_gaussian_nll(
-            (mean - m) / s, var / s**2, (batch.targets - m) / s, self.hparams.beta_nll
-        )
-        return loss, mean, var
+        y = (batch.targets - m) / s
+        loss = means.new_zeros(())
+        for k in range(means.shape[0]):  # each ensemble member on its own likelihood
+            loss = loss + censored_gaussian_nll(
+                (means[k] - m) / s, vars_[k] / s**2, y, batch.censor, self.hparams.beta_nll
+            )
+            if batch.outcome is not None and logits.shape[2] > 0:
+                loss = loss + self.hparams.outcome_weight * outcome_loss(logits[k], batch.outcome)
+        # the reported mean/variance are the ensemble's (mixture) prediction; censored entries
+        # are left out of the regression metrics
+        mean = means.mean(0)
+        var = vars_.mean(0) + ((means - mean) ** 2).mean(0)
+        return loss / means.shape[0], mean, var
 
     def training_step(self, batch: FormulationBatch, batch_idx: int) -> Tensor:
-        loss, _, _ = self._loss(batch)
+        loss, _, _ = self._loss(batch)  # checks the process width first
+        self.model.observe_process(batch.process)  # the training range (extrapolation variance)
         self.log("train/loss", loss, prog_bar=True, batch_size=batch.num_formulations)
         return loss
 
     def _eval_step(self, batch: FormulationBatch, stage: str) -> Tensor:
         loss, mean, var = self._loss(batch)
         self.log(f"{stage}/loss", loss, prog_bar=True, batch_size=batch.num_formulations)
-        self._outputs[stage].append((mean.detach().cpu(), var.detach().cpu(), batch.targets.cpu()))
+        y = batch.targets if batch.censor is None else batch.targets.masked_fill(batch.censor != 0, float("nan"))
+        self._outputs[stage].append((mean.detach().cpu(), var.detach().cpu(), y.cpu()))
         return loss
 
     def validation_step(self, batch: FormulationBatch, batch_idx: int) -> Tensor:
@@ -174,6 +205,8 @@ class ResistNetModule(L.LightningModule):
             "target_transform": transform,
             "featurizer_version": FEATURIZER_VERSION,
         }
+        if getattr(self.model, "num_outcomes", 0):
+            checkpoint["metadata"]["outcomes"] = list(OUTCOMES)
 
     # ---- optimisation -------------------------------------------------------------------
     def configure_optimizers(self):

@@ -31,8 +31,9 @@ def _progress(total: int | None):
     )
 
 
-def _print_top(out: Path, rank_by: str, top: int) -> None:
-    """The best rows per dose unit (dose targets) or overall, in the target's direction."""
+def _print_top(out: Path, rank_by: str, top: int, min_p_prints: float = 0.0) -> None:
+    """The best rows per dose unit (dose targets) or overall, in the target's direction; rows with
+    ``p_prints`` below ``min_p_prints`` are left out."""
     import pandas as pd
     from rich.console import Console
     from rich.table import Table
@@ -41,18 +42,21 @@ def _print_top(out: Path, rank_by: str, top: int) -> None:
 
     t = target(rank_by)
     frame = pd.read_parquet(out)
+    if "p_prints" in frame:
+        frame = frame[~(frame["p_prints"] < min_p_prints)]
     groups = frame.groupby("dose_unit", sort=False) if t.is_dose else [(None, frame)]
     targets = [c for c in dict.fromkeys([rank_by, "sensitivity", "resolution_nm", "gel_dose"]) if c in frame]
     for unit, group in groups:
         group = group.head(top)
         where = f", {unit}" if unit is not None else ""
         table = Table(title=f"top {len(group)} by {rank_by} ({t.direction} is better{where}; value ± 1 sigma)")
-        for col in ["row", "name", *targets, "unit", "in domain"]:
+        for col in ["row", "name", *targets, "unit", "p_prints", "in domain"]:
             table.add_column(col, overflow="fold")
         for _, r in group.iterrows():
             values = [f"{r[c]:.3g} ± {r[c + '_std']:.2g}" for c in targets]
+            p = r.get("p_prints", float("nan"))
             table.add_row(str(r["row"]), str(r.get("name", "")), *values, str(r["dose_unit"]),
-                          "yes" if r["in_domain"] else "no")
+                          "?" if pd.isna(p) else f"{p:.2f}", "yes" if r["in_domain"] else "no")
         Console().print(table)
 
 
@@ -86,6 +90,8 @@ def predict(
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, or 'local' for a LocalCluster")] = None,
     format: Annotated[str, typer.Option(help="artifact format: torchscript or export")] = "torchscript",
     threads: Annotated[int, typer.Option(min=1, help="torch threads per process (1 is fastest on a busy machine)")] = 1,
+    min_p_prints: Annotated[float, typer.Option(min=0.0, max=1.0, help="with --rank-by: rank only rows whose "
+                                                "p_prints is at least this; the others follow, unranked")] = 0.5,
 ) -> None:
     """Predict every row; invalid rows go to <out>.errors.csv with the reason; re-runs resume.
 
@@ -144,7 +150,13 @@ def predict(
         fail([f"{input}: no row was predicted ({errors} errors, see {err_file})"])
     _print_warnings(out)
     if rank_by:
-        _print_top(out, rank_by, top)
+        left_out, known = bp.demote_unprintable(out, min_p_prints)
+        if known:
+            typer.echo(f"ranked {predicted - left_out} rows with p_prints >= {min_p_prints:g}; left out {left_out} "
+                       "(placed after the ranked rows)", err=True)
+        else:
+            typer.echo(f"p_prints unknown ({predictor.outcome_note}): ranked every row", err=True)
+        _print_top(out, rank_by, top, min_p_prints)
 
 
 def register(app: typer.Typer) -> None:

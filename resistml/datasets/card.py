@@ -80,7 +80,8 @@ def finalize(out: Path, cfg: Any, simulator: str, *, splits: bool = True) -> dic
     table = read_table(out, columns)
     n_failed = write_failures(table, out)
     ok = table.filter(pc.equal(table["status"], STATUS_OK))
-    sizes = save_splits(make_splits(split_inputs_from_table(ok), cfg.seed), out, cfg.seed) if splits else {}
+    # splits over every row: failing formulations train the outcome head (issue 15)
+    sizes = save_splits(make_splits(split_inputs_from_table(table), cfg.seed), out, cfg.seed) if splits else {}
     reasons = pc.value_counts(table.filter(pc.not_equal(table["status"], STATUS_OK))["status"]).to_pylist()
     card = {
         "format": "resistml-dataset",

@@ -1,6 +1,9 @@
 """Reproducible train/val/test splits of a generated dataset, stored as row-id index files.
 
-Four splits, each a pure function of the stored rows and a seed (only rows with status "ok"):
+Four splits, each a pure function of the stored rows and a seed. Every row takes part, whatever
+its status (the outcome head learns from failing formulations; property targets are NaN or
+censored there); datasets written before issue 15 stored splits of the "ok" rows only, and
+loaders simply read whatever ids a split lists:
 
 - ``random``: 80/10/10 by row.
 - ``unseen_molecules``: a seeded >= 10 % of the distinct acid generators, crosslinkers and
@@ -46,7 +49,7 @@ TEST_KEV = 100.0
 
 @dataclass(frozen=True)
 class SplitInputs:
-    """What the splits look at, one entry per ok row."""
+    """What the splits look at, one entry per row."""
 
     row_ids: np.ndarray
     molecules: list[dict[Role, set[str]]]  # canonical SMILES of the small molecules, by role

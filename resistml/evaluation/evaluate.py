@@ -7,6 +7,11 @@ column ``q``. Metrics are those of :mod:`resistml.evaluation.metrics` (MAE/RMSE/
 space, percentage error of the value itself, 1/2-sigma coverage and miscalibration area after
 Tran et al., Mach. Learn.: Sci. Technol. 1, 025006 (2020)). Baselines without a predicted
 uncertainty pass ``sigma=None`` and get NaN calibration figures.
+
+Every row of the part is scored, whatever its simulator status: property metrics over the rows
+where the property is defined (censored resolutions are not values and are left out), and for
+models with an outcome head ``p_prints`` against "prints" (:func:`resistml.targets.outcome_of`)
+with AUROC, Brier score, expected calibration error and a reliability curve.
 """
 
 from __future__ import annotations
@@ -22,8 +27,14 @@ import numpy as np
 from resistml.datasets.schema import TARGETS as DATA_COLUMNS
 from resistml.datasets.splits import PARTS, load_split
 from resistml.datasets.store import read_table
-from resistml.evaluation.metrics import calibration_metrics, regression_metrics
+from resistml.evaluation.metrics import (
+    calibration_metrics,
+    outcome_metrics,
+    regression_metrics,
+    reliability_curve,
+)
 from resistml.formulation import Formulation
+from resistml.targets import PRINTS, outcome_of
 
 METRIC_KEYS = ("n", "mae", "rmse", "r2", "mape_pct", "median_ape_pct",
                "coverage_1sigma", "coverage_2sigma", "miscalibration_area")
@@ -41,6 +52,11 @@ class SplitPart:
     formulations: list[Formulation]
     row_ids: np.ndarray
     columns: dict[str, np.ndarray]
+    statuses: list[str] = field(default_factory=list)
+
+    def prints(self) -> np.ndarray:
+        """[N] 1.0 where the simulator's status means the formulation prints, else 0.0."""
+        return np.array([float(outcome_of(s) == PRINTS) for s in self.statuses])
 
     def targets(self, names: Sequence[str]) -> np.ndarray:
         """[N, T] true values in model space for model outputs ``names`` (see :func:`data_column`)."""
@@ -63,11 +79,16 @@ class Evaluation:
     sigma: np.ndarray | None
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    outcome: dict[str, Any] = field(default_factory=dict)
+    """p_prints metrics (n, prevalence, auroc, brier, ece, reliability); empty without an outcome head."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (NaN -> None)."""
         clean = {t: {k: _json_number(v) for k, v in m.items()} for t, m in self.metrics.items()}
-        return {**self.info, "targets": clean}
+        out = {**self.info, "targets": clean}
+        if self.outcome:
+            out["p_prints"] = {k: (v if isinstance(v, dict) else _json_number(v)) for k, v in self.outcome.items()}
+        return out
 
 
 def _json_number(value: float) -> float | int | None:
@@ -91,7 +112,7 @@ def data_column(name: str) -> tuple[str, bool]:
 
 
 def load_part(data: str | Path, split: str, part: str = "test") -> SplitPart:
-    """The ok rows of ``part`` of the stored ``split`` of a generated dataset."""
+    """The rows (every status) of ``part`` of the stored ``split`` of a generated dataset."""
     from resistml.datasets.schema import formulation_from_row
 
     root = Path(data)
@@ -103,11 +124,12 @@ def load_part(data: str | Path, split: str, part: str = "test") -> SplitPart:
         ids = load_split(root, split)[part]
     except ValueError as exc:
         raise EvaluationError(str(exc)) from None
-    rows = {r["row_id"]: r for r in read_table(root, ok_only=True).to_pylist()}
+    rows = {r["row_id"]: r for r in read_table(root).to_pylist()}
     chosen = [rows[i] for i in ids.tolist() if i in rows]
     columns = {c: np.array([np.nan if r.get(c) is None else r[c] for r in chosen], dtype=float) for c in DATA_COLUMNS}
     forms = [formulation_from_row(r) for r in chosen]
-    return SplitPart(forms, np.array([r["row_id"] for r in chosen], dtype=np.int64), columns)
+    return SplitPart(forms, np.array([r["row_id"] for r in chosen], dtype=np.int64), columns,
+                     [r.get("status") or "" for r in chosen])
 
 
 def card_hash(data: str | Path) -> str | None:
@@ -127,6 +149,32 @@ class LoadedModel:
     predict: Callable[[Sequence[Formulation]], tuple[np.ndarray, np.ndarray]]
     metadata: dict[str, Any]
     kind: str
+    p_prints: Callable[[Sequence[Formulation]], np.ndarray] | None = None
+    """[N] probability of printing, for models with an outcome head."""
+
+
+def eager_p_prints(model: Any) -> Callable[[Sequence[Formulation]], np.ndarray] | None:
+    """Batched p_prints of an eager model with an outcome head (None without one)."""
+    import torch
+
+    from resistml.features.collate import collate_formulations, process_feature_names
+    from resistml.model import predict_batch_outcomes
+
+    if not int(getattr(model, "num_outcomes", 0) or 0):
+        return None
+    physics = model.config.get("process_dim") == len(process_feature_names(True))
+
+    @torch.no_grad()
+    def p_prints(forms: Sequence[Formulation]) -> np.ndarray:
+        model.eval()
+        out = [np.zeros(0)]
+        for start in range(0, len(forms), PREDICT_CHUNK):
+            batch = collate_formulations(list(forms[start : start + PREDICT_CHUNK]), physics=physics)
+            logits = predict_batch_outcomes(model, batch)[2]
+            out.append(torch.softmax(logits.double(), dim=1)[:, 0].numpy())  # OUTCOMES[0] = prints
+        return np.concatenate(out)
+
+    return p_prints
 
 
 def eager_predictor(model: Any) -> Callable[[Sequence[Formulation]], tuple[np.ndarray, np.ndarray]]:
@@ -165,7 +213,12 @@ def load_model(path: str | Path) -> LoadedModel:
             from resistml.inference.predictor import Predictor
 
             predictor = Predictor.load(root)
-            return LoadedModel(list(predictor.targets), predictor.predict_raw, dict(predictor.metadata), "artifact")
+
+            def p_prints(forms: Sequence[Formulation]) -> np.ndarray:
+                return predictor.outcome_columns(predictor.predict_all(forms)[2])["p_prints"]
+
+            return LoadedModel(list(predictor.targets), predictor.predict_raw, dict(predictor.metadata), "artifact",
+                               p_prints if predictor.outcomes else None)
         from resistml.inference.checkpoint import load_checkpoint
         from resistml.model import TARGETS
 
@@ -173,7 +226,7 @@ def load_model(path: str | Path) -> LoadedModel:
     except ArtifactError as exc:
         raise EvaluationError(f"model: {exc}") from None
     names = list(meta.get("targets") or TARGETS[: model.config.get("num_targets", len(TARGETS))])
-    return LoadedModel(names, eager_predictor(model), meta, "checkpoint")
+    return LoadedModel(names, eager_predictor(model), meta, "checkpoint", eager_p_prints(model))
 
 
 # ---- metrics -------------------------------------------------------------------------------
@@ -214,7 +267,18 @@ def evaluate(model: str | Path | LoadedModel, data: str | Path, split: str, part
     info = {"model": str(model) if not isinstance(model, LoadedModel) else loaded.kind,
             "model_kind": loaded.kind, "data": str(data), "split": split, "part": part,
             "n": len(rows.formulations), "data_hash": card_hash(data)}
-    return score(loaded.names, rows.targets(loaded.names), mean, sigma, info)
+    result = score(loaded.names, rows.targets(loaded.names), mean, sigma, info)
+    if loaded.p_prints is not None:
+        result.outcome = score_outcomes(rows.prints(), loaded.p_prints(rows.formulations))
+    return result
+
+
+def score_outcomes(prints: np.ndarray, p: np.ndarray) -> dict[str, Any]:
+    """:func:`outcome_metrics` plus the reliability curve (10 bins) of ``p_prints``."""
+    mean_p, observed, count = reliability_curve(prints, p)
+    curve = {"mean_p": [_json_number(v) for v in mean_p], "observed": [_json_number(v) for v in observed],
+             "count": count.tolist()}
+    return {**outcome_metrics(prints, p), "reliability": curve}
 
 
 # ---- tables --------------------------------------------------------------------------------
@@ -237,6 +301,13 @@ TABLE_COLUMNS = ("target", "n", "mae", "rmse", "r2", "median_ape_pct", "coverage
                  "coverage_2sigma", "miscalibration_area")
 
 
+OUTCOME_COLUMNS = ("outcome", "n", "prevalence", "auroc", "brier", "ece")
+
+
 def evaluation_table(result: Evaluation) -> str:
-    """Per-target markdown table of an evaluation (log-space MAE/RMSE/R2, % error, calibration)."""
-    return markdown_table([{"target": t, **m} for t, m in result.metrics.items()], TABLE_COLUMNS)
+    """Per-target markdown table of an evaluation (log-space MAE/RMSE/R2, % error, calibration),
+    then the p_prints table (AUROC, Brier, ECE) for models with an outcome head."""
+    table = markdown_table([{"target": t, **m} for t, m in result.metrics.items()], TABLE_COLUMNS)
+    if result.outcome:
+        table += "\n\n" + markdown_table([{"outcome": "p_prints", **result.outcome}], OUTCOME_COLUMNS)
+    return table

@@ -77,3 +77,58 @@ def calibration_curve(log_true: np.ndarray, log_pred: np.ndarray, sigma: np.ndar
     z = np.abs(t - p) / np.maximum(s, 1e-12)
     observed = np.mean(z[None, :] <= (np.sqrt(2.0) * erfinv(levels))[:, None], axis=1)
     return levels, observed
+
+
+# ---- outcome classification (p_prints) -----------------------------------------------------
+def _finite_prob(prints: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(prints, dtype=float)
+    q = np.asarray(p, dtype=float)
+    keep = np.isfinite(y) & np.isfinite(q)
+    return y[keep] > 0.5, q[keep]
+
+
+def auroc(prints: np.ndarray, p: np.ndarray) -> float:
+    """Area under the ROC curve of scores ``p`` for the binary labels ``prints`` (ties count half).
+
+    The Mann-Whitney U statistic over the product of class sizes (Hanley & McNeil, Radiology 143,
+    29 (1982)); NaN when a class is absent.
+    """
+    from scipy.stats import rankdata
+
+    y, q = _finite_prob(prints, p)
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    if n_pos == 0 or n_neg == 0:
+        return np.nan
+    ranks = rankdata(q)
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+
+
+def brier_score(prints: np.ndarray, p: np.ndarray) -> float:
+    """Mean squared difference between the probability and the 0/1 outcome (Brier 1950)."""
+    y, q = _finite_prob(prints, p)
+    return float(np.mean((q - y) ** 2)) if y.size else np.nan
+
+
+def reliability_curve(prints: np.ndarray, p: np.ndarray, n_bins: int = 10
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean predicted probability, observed frequency, count) per equal-width bin of ``p``; empty bins NaN."""
+    y, q = _finite_prob(prints, p)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    index = np.clip(np.digitize(q, edges[1:-1]), 0, n_bins - 1)
+    count = np.bincount(index, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_p = np.bincount(index, weights=q, minlength=n_bins) / count
+        observed = np.bincount(index, weights=y.astype(float), minlength=n_bins) / count
+    return mean_p, observed, count
+
+
+def outcome_metrics(prints: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """n, prevalence of printing, AUROC, Brier score and expected calibration error of ``p_prints``."""
+    y, q = _finite_prob(prints, p)
+    if y.size == 0:
+        return {"n": 0, "prevalence": np.nan, "auroc": np.nan, "brier": np.nan, "ece": np.nan}
+    mean_p, observed, count = reliability_curve(y, q)
+    used = count > 0
+    ece = float(np.sum(count[used] * np.abs(mean_p[used] - observed[used])) / count.sum())
+    return {"n": int(y.size), "prevalence": float(y.mean()), "auroc": auroc(y, q), "brier": brier_score(y, q),
+            "ece": ece}

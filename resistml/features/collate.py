@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -57,13 +58,33 @@ PROCESS_FEATURES: tuple[str, ...] = (
 PHYSICS_FEATURES: tuple[str, ...] = (
     "log10_stopping_power_MeV_cm2_g",  # mass collision stopping power of the film
     "log10_linear_stopping_power_eV_nm",  # energy deposited per nm of primary path
+    "psf_eta",  # backscattered / forward deposited energy of the film-substrate pair (PSF grid)
+    "log10_psf_beta_um",  # backscatter range of the film-substrate pair (um: O(1) values)
+    "backscatter_coefficient",  # fraction of primaries backscattered by the substrate
 )
 """Optional physics columns appended after PROCESS_FEATURES when ``physics=True``."""
+LEGACY_PHYSICS_FEATURES: tuple[str, ...] = PHYSICS_FEATURES[:2]
+"""The physics columns of models exported before issue 15 (no substrate); still computable."""
 
 
 def process_feature_names(physics: bool = False) -> tuple[str, ...]:
     """Column names of ``FormulationBatch.process`` for the given ``physics`` flag."""
     return PROCESS_FEATURES + (PHYSICS_FEATURES if physics else ())
+
+
+def column_selection(names: Sequence[str]) -> list[int] | None:
+    """Indices into the full physics feature row that give the columns ``names`` (None: all).
+
+    Artifacts record their process columns; older ones (``LEGACY_PHYSICS_FEATURES``) get theirs
+    picked from the current row, so they keep working. Raises ValueError for unknown names.
+    """
+    full = process_feature_names(True)
+    if tuple(names) == full:
+        return None
+    unknown = [n for n in names if n not in full]
+    if unknown:
+        raise ValueError(f"process features {unknown} are not computed by this featuriser")
+    return [full.index(n) for n in names]
 
 
 @dataclass
@@ -74,7 +95,10 @@ class FormulationBatch:
     ``struct_index/struct_weight/struct_slot`` [M]: which structure, with which weight, feeds
     which flat slot ``b*K + k``. ``roles`` [B,K] (0 = padding), ``amounts`` [B,K,A]
     (``AMOUNT_FEATURES``), ``mask`` [B,K] (True = real component), ``process`` [B,P]
-    (``PROCESS_FEATURES`` [+ ``PHYSICS_FEATURES``]), ``targets`` [B,T] or None.
+    (``PROCESS_FEATURES`` [+ ``PHYSICS_FEATURES``]), ``targets`` [B,T] or None (NaN = not
+    defined for that row), ``outcome`` [B] (index in ``resistml.targets.OUTCOMES``, -1 unknown)
+    or None, ``censor`` [B,T] (0 observed, +1 / -1 the target is above / below the stored bound)
+    or None.
     """
 
     graphs: Batch
@@ -87,6 +111,8 @@ class FormulationBatch:
     process: torch.Tensor
     targets: torch.Tensor | None = None
     names: tuple[str, ...] = ()
+    outcome: torch.Tensor | None = None
+    censor: torch.Tensor | None = None
 
     @property
     def num_formulations(self) -> int:
@@ -137,10 +163,28 @@ def physics_features(formulation: Formulation) -> list[float]:
     """
     if formulation.process.radiation != "electron":
         return [0.0] * len(PHYSICS_FEATURES)
+    p = formulation.process
     film = film_material(formulation)
-    mass_sp = float(collision_stopping_power(formulation.process.beam_energy_keV, film))
+    mass_sp = float(collision_stopping_power(p.beam_energy_keV, film))
     linear_ev_nm = mass_sp * film.density_g_cm3 * 0.1  # MeV/cm -> eV/nm
-    return [math.log10(mass_sp), math.log10(linear_ev_nm)]
+    psf = _psf_of(p.beam_energy_keV, p.thickness_nm, p.substrate, round(film.density_g_cm3, 3))
+    return [math.log10(mass_sp), math.log10(linear_ev_nm), *psf]
+
+
+@lru_cache(maxsize=65536)
+def _psf_of(energy_keV: float, thickness_nm: float, substrate: str, density: float) -> tuple[float, ...]:
+    """eta, log10 beta and backscatter coefficient of the film-substrate pair (shipped PSF grid).
+
+    The same look-up as the simulator's exposure stage (``resistml.physics.psf.lookup_psf``):
+    the substrate's grid, or for a substrate without one the grid nearest in mean Z.
+    """
+    from resistml.physics.psf import lookup_psf
+
+    try:
+        psf = lookup_psf(energy_keV, thickness_nm, substrate, density)
+    except (ValueError, KeyError):  # unknown substrate material: no backscatter information
+        return (0.0, 0.0, 0.0)
+    return (float(psf["eta"]), math.log10(float(psf["beta_nm"]) / 1000.0), float(psf["backscatter_coefficient"]))
 
 
 def amount_features(formulation: Formulation) -> list[list[float]]:
@@ -199,14 +243,15 @@ PHYSICS_CACHE_LIMIT = 10_000
 
 
 def _memo_physics(form: Formulation) -> list[float]:
-    """:func:`physics_features`, memoised on what it reads: the component objects and the beam.
+    """:func:`physics_features`, memoised on what it reads: components, beam, film thickness, substrate.
 
     Table rows validated by :class:`resistml.formulation.table.RowValidator` share one object per
     distinct component, so a library pays for a few hundred film compositions, not one per row.
     The entry keeps the components alive, so their ids cannot be reused while it exists.
     """
     comps = form.components
-    key = (form.process.radiation, form.process.beam_energy_keV, tuple(map(id, comps)))
+    p = form.process
+    key = (p.radiation, p.beam_energy_keV, p.thickness_nm, p.substrate, tuple(map(id, comps)))
     hit = _PHYSICS_CACHE.get(key)
     if hit is not None and all(a is b for a, b in zip(hit[0], comps, strict=True)):
         return hit[1]
@@ -223,12 +268,14 @@ def index_batch(
     num_slots: int | None = None,
     unique: bool = True,
     physics: bool = False,
+    select: Sequence[int] | None = None,
 ) -> IndexBatch:
     """Index, role, amount and process tensors of ``formulations`` (see the module docstring).
 
     ``num_slots`` pads to at least K slots (default: the largest component count).
     ``unique=False`` lists every component structure separately (no sharing; a baseline for
-    throughput measurements). ``physics=True`` appends ``PHYSICS_FEATURES``.
+    throughput measurements). ``physics=True`` appends ``PHYSICS_FEATURES``; ``select`` keeps
+    only those columns of the full row (``column_selection``: models with older feature lists).
     Raises ``SmilesError`` for bad SMILES and ``ValueError`` for bad arguments.
     """
     if len(formulations) == 0:
@@ -260,7 +307,8 @@ def index_batch(
                 s_weight.append(weight)
                 s_slot.append(i * k + c)
         amounts[i, : len(form.components)] = amount_features(form)
-        process.append(process_features(form.process) + (_memo_physics(form) if physics else []))
+        row = process_features(form.process) + (_memo_physics(form) if physics else [])
+        process.append(row if select is None else [row[j] for j in select])
     roles_t = torch.from_numpy(roles)
     return IndexBatch(
         smiles=smiles_list,
@@ -295,10 +343,13 @@ def collate_formulations(
     num_slots: int | None = None,
     unique: bool = True,
     physics: bool = False,
+    outcome: torch.Tensor | None = None,
+    censor: torch.Tensor | None = None,
 ) -> FormulationBatch:
     """A :class:`FormulationBatch`: :func:`index_batch` plus the graphs of its structures.
 
-    Arguments as for :func:`index_batch`; ``targets`` [B, T] are checked and attached.
+    Arguments as for :func:`index_batch`; ``targets`` [B, T] are checked and attached, as are
+    the optional ``outcome`` [B] classes and ``censor`` [B, T] codes.
     """
     idx = index_batch(formulations, num_slots=num_slots, unique=unique, physics=physics)
     return FormulationBatch(
@@ -312,4 +363,6 @@ def collate_formulations(
         process=idx.process,
         targets=_check_targets(targets, len(formulations)),
         names=tuple(f.name for f in formulations),
+        outcome=None if outcome is None else torch.as_tensor(outcome, dtype=torch.long),
+        censor=None if censor is None else torch.as_tensor(censor, dtype=torch.long),
     )

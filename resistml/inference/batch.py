@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -363,3 +364,22 @@ def finish(out: Path, rank_by: str | None) -> tuple[int, int, Path]:
     shutil.rmtree(parts)
     return predicted, errors, err_file
 
+
+
+def demote_unprintable(out: Path, min_p_prints: float) -> tuple[int, bool]:
+    """Move rows with ``p_prints < min_p_prints`` behind the ranked ones (order kept within each).
+
+    A ranking should only compare formulations that print; the others stay in the file, after
+    them. Returns (rows left out of the ranking, whether p_prints was known: False for models
+    without an outcome head, whose rows are all kept in the ranking).
+    """
+    table = pq.read_table(out)
+    if "p_prints" not in table.column_names or table.num_rows == 0:
+        return 0, False
+    p = table["p_prints"].to_numpy(zero_copy_only=False).astype(float)
+    if np.isnan(p).all():
+        return 0, False
+    keep = ~(p < min_p_prints)  # NaN (unknown) rows stay in the ranking
+    order = np.concatenate([np.flatnonzero(keep), np.flatnonzero(~keep)])
+    pq.write_table(table.take(pa.array(order)), out)
+    return int((~keep).sum()), True

@@ -20,7 +20,7 @@ def load_checkpoint(path: str | Path, config: dict[str, Any] | None = None) -> t
     ``hyper_parameters`` (``model_config``/``model``); metadata in ``metadata`` or
     ``hyper_parameters.metadata``. A ``model.`` prefix (LightningModule attribute) is stripped.
     """
-    from resistml.model import ResistNet
+    from resistml.model import build_model
 
     try:
         obj = torch.load(str(path), map_location="cpu", weights_only=True)
@@ -36,7 +36,7 @@ def load_checkpoint(path: str | Path, config: dict[str, Any] | None = None) -> t
         raise ArtifactError(f"{path}: no model configuration inside; pass --config FILE (ResistNet keyword arguments)")
     cfg = {k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()}
     try:
-        model = ResistNet(**cfg)
+        model = build_model(cfg)  # a ResistNet, or a deep ensemble when cfg has members > 1
         model.load_state_dict(state)
     except (TypeError, RuntimeError, ValueError) as exc:
         raise ArtifactError(f"{path}: weights do not fit the model configuration ({str(exc).splitlines()[0]})") from None

@@ -4,7 +4,18 @@ A model trained on a range of beam energies, amounts and elements answers outsid
 by extrapolation; such answers are flagged, not silently returned (a range-based applicability
 domain, as in OECD QSAR validation principle 3). :func:`training_domain` summarises training
 formulations for the artifact metadata; :func:`domain_notes` lists every way a formulation
-leaves it.
+leaves it:
+
+- radiation, energy and process values outside the training ranges;
+- weight fractions per role outside the training ranges, roles never trained on;
+- elements the training molecules never contained;
+- a required role without a *recognised* component (``resistml.formulation.roles``): no acid
+  generator class (ethanol declared as the generator), no crosslinking chemistry (crosslinker or
+  polymerizable), no resin; the simulator says such formulations never gel;
+- substrates that are not a known material, or that the training data never used (artifacts
+  from before the substrate was recorded trained on Si only);
+- molecules far from the training molecules in the model's embedding space
+  (:mod:`resistml.inference.novelty`, checked by the Predictor).
 """
 
 from __future__ import annotations
@@ -13,13 +24,25 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from resistml.chem.smiles import parse_smiles
-from resistml.formulation import Formulation, Process
+from resistml.chem.smiles import canonical_smiles, parse_smiles
+from resistml.formulation import Formulation, Process, Role
+from resistml.formulation.roles import recognised_roles
 
 PROCESS_RANGES = ("thickness_nm", "peb_temp_C", "peb_time_s", "develop_time_s", "spot_size_nm")
 ENERGY_FIELD = {"electron": "beam_energy_keV", "xray": "photon_energy_keV"}
 RANGE_SLACK = 1e-6
 """Relative tolerance on range ends (float round-off of stored values)."""
+REQUIRED_ROLES: tuple[tuple[str, frozenset[Role]], ...] = (
+    ("acid generator", frozenset({Role.acid_generator})),
+    ("crosslinking chemistry (crosslinker or polymerizable compound)", frozenset({Role.crosslinker, Role.polymerizable})),
+    ("resin", frozenset({Role.resin})),
+)
+"""Roles a negative chemically amplified resist needs, each met by a component whose structure
+is recognised (declared role and recognised role agree) for one of the listed roles."""
+LEGACY_SUBSTRATES = ("Si",)
+"""Substrates of training data recorded without a substrate list (the sampler's only one)."""
+MAX_DOMAIN_MOLECULES = 2000
+"""Most training molecules per role stored in the domain (for the embedding-distance check)."""
 
 
 @lru_cache(maxsize=65536)
@@ -53,11 +76,14 @@ def training_domain(formulations: Iterable[Formulation]) -> dict[str, Any]:
     fractions: dict[str, list[float]] = {}
     elements: set[str] = set()
     substrates: set[str] = set()
+    molecules: dict[str, set[str]] = {}
     count = 0
     for form in formulations:
         count += 1
         p = form.process
         substrates.add(_substrate(p.substrate))
+        for comp in form.components:
+            molecules.setdefault(comp.role.value, set()).update(canonical_smiles(s) for s in comp.structures())
         _widen(energy, p.radiation, p.energy_keV)
         for key in PROCESS_RANGES:
             _widen(process, key, float(getattr(p, key)))
@@ -75,6 +101,7 @@ def training_domain(formulations: Iterable[Formulation]) -> dict[str, Any]:
         "weight_fraction": fractions,
         "elements": sorted(elements),
         "substrates": sorted(substrates),
+        "molecules": {role: sorted(m)[:MAX_DOMAIN_MOLECULES] for role, m in sorted(molecules.items())},
     }
 
 
@@ -131,12 +158,44 @@ def element_notes(elements: set[str] | frozenset[str], domain: dict[str, Any]) -
     return [f"unseen element: {', '.join(unseen)} not in the training molecules"] if unseen else []
 
 
+def role_notes(formulation: Formulation) -> list[str]:
+    """Required roles (``REQUIRED_ROLES``) that no component fills with a recognised structure."""
+    notes = []
+    recognised = [(comp, recognised_roles(comp)) for comp in formulation.components]
+    for what, roles in REQUIRED_ROLES:
+        if any(comp.role in roles and comp.role in rec for comp, rec in recognised):
+            continue
+        declared = [comp.label for comp, _ in recognised if comp.role in roles]
+        why = (f"{', '.join(map(str, declared))} declared but not recognised as such from structure"
+               if declared else "none declared")
+        notes.append(f"roles: no recognised {what} ({why}); the simulator says such a resist does not gel")
+    return notes
+
+
+def substrate_notes(process: Process, domain: dict[str, Any]) -> list[str]:
+    """A substrate that is no known material, or one the training data never used."""
+    from resistml.chem.material import MaterialError, substrate_layers
+
+    try:
+        substrate_layers(process.substrate)
+    except (MaterialError, ValueError) as exc:
+        return [f"substrate: unknown substrate {process.substrate!r} ({exc}); backscatter is not known"]
+    trained = domain.get("substrates") or list(LEGACY_SUBSTRATES)
+    if process.substrate.strip().lower() not in {s.strip().lower() for s in trained}:
+        return [f"substrate: {process.substrate!r} not in the training data (trained on {', '.join(trained)})"]
+    return []
+
+
 def domain_notes(formulation: Formulation, domain: dict[str, Any]) -> list[str]:
-    """Reasons a formulation lies outside a training domain (empty when inside)."""
+    """Reasons a formulation lies outside a training domain (empty when inside).
+
+    The role rules hold for any model; the others need a recorded ``domain``.
+    """
+    notes = role_notes(formulation)
     if not domain:
-        return []
-    return (process_notes(formulation.process, domain) + amount_notes(formulation, domain)
-            + element_notes(formulation_elements(formulation), domain))
+        return notes
+    return (notes + process_notes(formulation.process, domain) + substrate_notes(formulation.process, domain)
+            + amount_notes(formulation, domain) + element_notes(formulation_elements(formulation), domain))
 
 
 class DomainChecker:
@@ -151,21 +210,25 @@ class DomainChecker:
     def __init__(self, domain: dict[str, Any]):
         self.domain = domain
         self._process: dict[Process, list[str]] = {}
-        self._elements: dict[tuple[tuple[str, ...], ...], list[str]] = {}
+        self._elements: dict[tuple, list[str]] = {}
+        self._roles: dict[tuple, list[str]] = {}
 
     def notes(self, formulation: Formulation) -> list[str]:
         """Same list as ``domain_notes(formulation, self.domain)``."""
+        key = tuple((c.role.value, tuple(c.structures())) for c in formulation.components)
+        by_roles = self._roles.get(key)
+        if by_roles is None:
+            by_roles = self._remember(self._roles, key, role_notes(formulation))
         if not self.domain:
-            return []
+            return list(by_roles)
         p = formulation.process
         by_process = self._process.get(p)
         if by_process is None:
-            by_process = self._remember(self._process, p, process_notes(p, self.domain))
-        key = tuple(tuple(c.structures()) for c in formulation.components)
+            by_process = self._remember(self._process, p, process_notes(p, self.domain) + substrate_notes(p, self.domain))
         by_elements = self._elements.get(key)
         if by_elements is None:
             by_elements = self._remember(self._elements, key, element_notes(formulation_elements(formulation), self.domain))
-        return by_process + amount_notes(formulation, self.domain) + by_elements
+        return by_roles + by_process + amount_notes(formulation, self.domain) + by_elements
 
     def _remember(self, cache: dict, key: Any, notes: list[str]) -> list[str]:
         if len(cache) >= self.CACHE_LIMIT:

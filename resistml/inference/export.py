@@ -2,13 +2,17 @@
 
 An artifact directory holds
 
-- ``model.ts``: ``torch.jit.script`` of the model with its two entry points
-  ``encode_molecules`` (graphs -> embeddings [U, H]) and ``predict_formulations``
-  (embeddings + index/role/amount/process tensors -> mean, variance [B, T]);
+- ``model.ts``: ``torch.jit.script`` of the model with its entry points
+  ``encode_molecules`` (graphs -> embeddings [U, H]), ``predict_formulations``
+  (embeddings + index/role/amount/process tensors -> mean, variance [B, T]) and
+  ``predict_outcomes`` (the same plus the outcome logits [B, O]);
 - ``encode_molecules.pt2`` and ``predict_formulations.pt2``: the same two entry points as
-  ``torch.export`` programs with dynamic sizes (TorchScript is deprecated upstream);
+  ``torch.export`` programs with dynamic sizes (TorchScript is deprecated upstream); for a
+  model with an outcome head the predict program returns (mean, variance, logits);
 - ``metadata.json``: model name/version, featuriser version and feature sizes, targets with
-  units, normalisation constants, training-data hash, training domain and metrics;
+  units, outcome classes (``outcomes``, absent for models without an outcome head: their
+  ``p_prints`` is NaN), ensemble size, normalisation constants, training-data hash, training
+  domain (with the embedding-distance thresholds of :mod:`resistml.inference.novelty`) and metrics;
 - ``SHA256SUMS``: the SHA-256 of every other file (``sha256sum -c`` format).
 
 :func:`load_artifact` checks the checksums, the artifact format and the featuriser version
@@ -26,7 +30,7 @@ import io
 import json
 import platform
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +42,18 @@ from torch import Tensor, nn
 import resistml
 from resistml.chem import graphs
 from resistml.features import collate
-from resistml.targets import definitions, is_target, model_units
+from resistml.inference.programs import (  # noqa: F401  (re-exported: the artifact's programs)
+    EncodeEntry,
+    PredictEntry,
+    _encode_args,
+    _export_programs,
+    _pad_formulations,
+    _pad_graphs,
+    _predict_args,
+    example_batch,
+    has_outcomes,
+)
+from resistml.targets import OUTCOME_DESCRIPTIONS, OUTCOMES, definitions, is_target, model_units
 
 ARTIFACT_FORMAT = "resistml-artifact/1"
 TORCHSCRIPT_FILE = "model.ts"
@@ -55,9 +70,31 @@ class ArtifactError(RuntimeError):
 
 
 # ---- featuriser description --------------------------------------------------------------
-def featurizer_info(physics: bool) -> dict[str, Any]:
-    """Version and feature sizes of this installation's featuriser (stored in every artifact)."""
-    process = list(collate.PROCESS_FEATURES) + (list(collate.PHYSICS_FEATURES) if physics else [])
+PROCESS_LISTS: tuple[tuple[str, ...], ...] = (
+    collate.process_feature_names(False),
+    collate.PROCESS_FEATURES + collate.LEGACY_PHYSICS_FEATURES,
+    collate.process_feature_names(True),
+)
+"""Process-feature lists this installation computes: plain, pre-substrate physics, physics."""
+
+
+def process_names_for(width: int) -> tuple[str, ...]:
+    """The process-feature list of a model with ``width`` process columns."""
+    for names in PROCESS_LISTS:
+        if len(names) == width:
+            return names
+    raise ArtifactError(f"model: process_dim {width} matches no featuriser width ({', '.join(str(len(n)) for n in PROCESS_LISTS)})")
+
+
+def featurizer_info(physics: bool | Sequence[str]) -> dict[str, Any]:
+    """Version and feature sizes of this installation's featuriser (stored in every artifact).
+
+    ``physics``: the flag, or the exact process-feature list (an older model's).
+    """
+    if isinstance(physics, bool):
+        process = list(collate.PROCESS_FEATURES) + (list(collate.PHYSICS_FEATURES) if physics else [])
+    else:
+        process = list(physics)
     return {
         "version": graphs.FEATURIZER_VERSION,
         "atom_dim": graphs.ATOM_DIM,
@@ -69,99 +106,25 @@ def featurizer_info(physics: bool) -> dict[str, Any]:
 
 
 def check_featurizer(stored: dict[str, Any]) -> None:
-    """Raise ArtifactError when an artifact's featuriser differs from this installation's."""
-    physics = PHYSICS_NAME in stored.get("process_features", [])
-    current = featurizer_info(physics)
+    """Raise ArtifactError when an artifact's featuriser differs from this installation's.
+
+    Process-feature lists of older versions (``PROCESS_LISTS``, e.g. the physics columns without
+    the substrate's backscatter) are accepted: the Predictor computes exactly those columns.
+    """
+    process = tuple(stored.get("process_features", []))
+    if process not in PROCESS_LISTS:
+        raise ArtifactError(
+            f"{METADATA_FILE}: featurizer.process_features {list(process)!r} is none of the lists this resistml "
+            f"{resistml.__version__} computes ({' | '.join(str(len(n)) + ' columns' for n in PROCESS_LISTS)}); "
+            "re-export the model with this version"
+        )
+    current = featurizer_info(process)
     for key, value in current.items():
         if stored.get(key) != value:
             raise ArtifactError(
                 f"{METADATA_FILE}: featurizer.{key} is {stored.get(key)!r} but this resistml "
                 f"{resistml.__version__} has {value!r}; re-export the model with this version"
             )
-
-
-# ---- entry-point wrappers for torch.export -----------------------------------------------
-class EncodeEntry(nn.Module):
-    """``encode_molecules`` as a forward; ``graph_ids`` [U] carries the molecule count as a shape."""
-
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(self, x: Tensor, edge_index: Tensor, edge_attr: Tensor, batch: Tensor, graph_ids: Tensor) -> Tensor:
-        return self.model.encode_molecules(x, edge_index, edge_attr, batch, graph_ids.shape[0])
-
-
-class PredictEntry(nn.Module):
-    """``predict_formulations`` as a forward."""
-
-    def __init__(self, model: nn.Module):
-        super().__init__()
-        self.model = model
-
-    def forward(
-        self,
-        mol_emb: Tensor,
-        struct_index: Tensor,
-        struct_weight: Tensor,
-        struct_slot: Tensor,
-        roles: Tensor,
-        amounts: Tensor,
-        mask: Tensor,
-        process: Tensor,
-    ) -> tuple[Tensor, Tensor]:
-        return self.model.predict_formulations(
-            mol_emb, struct_index, struct_weight, struct_slot, roles, amounts, mask, process
-        )
-
-
-def example_batch(physics: bool = False, n: int = 3) -> collate.FormulationBatch:
-    """A small collated batch of catalog-free formulations (the export example)."""
-    from resistml.formulation import Formulation
-
-    gens = ["c1ccc(cc1)[S+](c1ccccc1)c1ccccc1.[O-]S(=O)(=O)C(F)(F)F", "c1ccc(cc1)[I+]c1ccccc1.[O-]S(=O)(=O)C(F)(F)F"]
-    units = [{"smiles": "[*]CC([*])c1ccc(O)cc1", "fraction": 0.8}, {"smiles": "[*]CC([*])c1ccccc1", "fraction": 0.2}]
-    forms = []
-    for i in range(n):
-        comps = [
-            {"role": "acid_generator", "smiles": gens[i % 2], "parts": 2.0 + i},
-            {"role": "resin", "repeat_units": units, "mw": 8000 + 1000 * i, "pdi": 1.3, "parts": 100},
-            {"role": "crosslinker", "smiles": "COCN(COC)c1nc(N(COC)COC)nc(N(COC)COC)n1", "parts": 10},
-        ]
-        if i % 2:
-            comps.append({"role": "base", "smiles": "CCCCCCCCN(CCCCCCCC)CCCCCCCC", "parts": 0.3})
-        forms.append(Formulation.from_dict({"name": f"example{i}", "components": comps}))
-    return collate.collate_formulations(forms, physics=physics)
-
-
-def _encode_args(fb: collate.FormulationBatch) -> tuple[Tensor, ...]:
-    g = fb.graphs
-    return g.x, g.edge_index, g.edge_attr, g.batch, torch.arange(int(g.num_graphs))
-
-
-def _predict_args(fb: collate.FormulationBatch, emb: Tensor) -> tuple[Tensor, ...]:
-    return (emb, fb.struct_index, fb.struct_weight, fb.struct_slot, fb.roles, fb.amounts, fb.mask, fb.process)
-
-
-def _export_programs(model: nn.Module, fb: collate.FormulationBatch) -> dict[str, Any]:
-    dim = torch.export.Dim
-    nodes, edges, mols = dim("nodes", min=2), dim("edges", min=2), dim("molecules", min=2)
-    b, k, m = dim("formulations", min=2), dim("slots", min=2, max=64), dim("structures", min=2)
-    encode = torch.export.export(
-        EncodeEntry(model),
-        _encode_args(fb),
-        dynamic_shapes=({0: nodes}, {1: edges}, {0: edges}, {0: nodes}, {0: mols}),
-        strict=False,
-    )
-    with torch.no_grad():
-        emb = model.encode_molecules(*_encode_args(fb)[:4], int(fb.graphs.num_graphs))
-    predict = torch.export.export(
-        PredictEntry(model),
-        _predict_args(fb, emb),
-        dynamic_shapes=({0: mols}, {0: m}, {0: m}, {0: m}, {0: b, 1: k}, {0: b, 1: k}, {0: b, 1: k}, {0: b}),
-        strict=False,
-    )
-    return {"encode": encode, "predict": predict}
 
 
 # ---- writing -----------------------------------------------------------------------------
@@ -173,7 +136,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _complete_metadata(model: nn.Module, metadata: dict[str, Any], physics: bool) -> dict[str, Any]:
+def _complete_metadata(model: nn.Module, metadata: dict[str, Any], physics: Sequence[str]) -> dict[str, Any]:
     missing = [k for k in REQUIRED_METADATA if k not in metadata]
     if missing:
         raise ValueError(f"metadata: missing {', '.join(missing)}")
@@ -188,6 +151,12 @@ def _complete_metadata(model: nn.Module, metadata: dict[str, Any], physics: bool
     out["format"] = ARTIFACT_FORMAT
     out["featurizer"] = featurizer_info(physics)
     out["model_config"] = {k: v for k, v in getattr(model, "config", {}).items() if _jsonable(v)}
+    if has_outcomes(model):
+        out["outcomes"] = list(OUTCOMES[: int(model.num_outcomes)])
+        out["outcome_definitions"] = {o: OUTCOME_DESCRIPTIONS[o] for o in out["outcomes"]}
+    else:
+        out.pop("outcomes", None)
+    out["ensemble_members"] = int(getattr(model, "num_members", 1))
     out.setdefault("normalisation", _normalisation(model))
     out["exported_with"] = {
         "resistml": resistml.__version__,
@@ -213,15 +182,19 @@ def _normalisation(model: nn.Module) -> dict[str, list[float]]:
     return {"target_mean": mean.tolist(), "target_std": std.tolist()}
 
 
-def _uses_physics(model: nn.Module) -> bool:
-    """Whether the model reads the physics process columns; refuse widths the featuriser lacks."""
-    process_dim = getattr(model, "config", {}).get("process_dim", len(collate.PROCESS_FEATURES))
-    plain, physics = len(collate.process_feature_names(False)), len(collate.process_feature_names(True))
-    if process_dim not in (plain, physics):
-        raise ArtifactError(
-            f"model: process_dim {process_dim} matches neither featuriser width ({plain}, or {physics} with physics)"
-        )
-    return process_dim == physics
+def _process_names(model: nn.Module) -> tuple[str, ...]:
+    """The process-feature list the model reads (by its width); refuse widths the featuriser lacks."""
+    return process_names_for(int(getattr(model, "config", {}).get("process_dim", len(collate.PROCESS_FEATURES))))
+
+
+def _embedding_domain(model: nn.Module, meta: dict[str, Any]) -> None:
+    """Add the embedding-distance thresholds to ``meta["domain"]`` when it lists training molecules."""
+    domain = meta.get("domain")
+    if not isinstance(domain, dict) or not domain.get("molecules"):
+        return
+    from resistml.inference.novelty import embedding_summary, encoder_embed
+
+    meta["domain"] = {**domain, "embedding": embedding_summary(encoder_embed(model.encode_molecules), domain["molecules"])}
 
 
 def export_model(
@@ -240,8 +213,9 @@ def export_model(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model = model.eval()
-    physics = _uses_physics(model)
+    physics = _process_names(model)
     meta = _complete_metadata(model, metadata, physics)
+    _embedding_domain(model, meta)
     fb = example_batch(physics)
     with torch.no_grad():
         if "torchscript" in formats:
@@ -354,6 +328,8 @@ class Artifact:
     encode: Callable[[Tensor, Tensor, Tensor, Tensor, int], Tensor]
     predict: Callable[..., tuple[Tensor, Tensor]]
     format: str
+    outcomes: Callable[..., tuple[Tensor, Tensor, Tensor]] | None = None
+    """(mean, variance, outcome logits) for models with an outcome head; None for older artifacts."""
 
     @property
     def version(self) -> str:
@@ -370,7 +346,8 @@ def load_artifact(path: str | Path, format: str = "torchscript") -> Artifact:
     try:
         if format == "torchscript":
             module = torch.jit.load(_verified_bytes(root, TORCHSCRIPT_FILE, listed), map_location="cpu").eval()
-            return Artifact(meta, module.encode_molecules, module.predict_formulations, format)
+            outcomes = module.predict_outcomes if meta.get("outcomes") else None
+            return Artifact(meta, module.encode_molecules, module.predict_formulations, format, outcomes)
         # torch.export.load unpickles (weights_only=False): artifacts are trusted input, and only
         # bytes whose SHA-256 matches SHA256SUMS reach it
         encode = torch.export.load(_verified_bytes(root, EXPORT_FILES["encode"], listed)).module()
@@ -384,48 +361,15 @@ def load_artifact(path: str | Path, format: str = "torchscript") -> Artifact:
     def encode_fn(x: Tensor, edge_index: Tensor, edge_attr: Tensor, batch: Tensor, num_graphs: int) -> Tensor:
         return encode(*_pad_graphs(x, edge_index, edge_attr, batch, num_graphs))[:num_graphs]
 
-    def predict_fn(*args: Tensor) -> tuple[Tensor, Tensor]:
+    def outcomes_fn(*args: Tensor) -> tuple[Tensor, ...]:
         batch_size = int(args[4].shape[0])
-        mean, var = predict(*_pad_formulations(*args))
-        return mean[:batch_size], var[:batch_size]
+        return tuple(t[:batch_size] for t in predict(*_pad_formulations(*args)))
 
-    return Artifact(meta, encode_fn, predict_fn, format)
+    def predict_fn(*args: Tensor) -> tuple[Tensor, Tensor]:
+        mean, var = outcomes_fn(*args)[:2]
+        return mean, var
 
-
-def _pad_graphs(
-    x: Tensor, edge_index: Tensor, edge_attr: Tensor, batch: Tensor, num_graphs: int
-) -> tuple[Tensor, ...]:
-    """Append one ethane graph so every exported dimension is >= 2 (the export's size floor)."""
-    pad = graphs.mol_graph("CC")
-    n = x.shape[0]
-    return (
-        torch.cat([x, pad.x]),
-        torch.cat([edge_index, pad.edge_index + n], dim=1),
-        torch.cat([edge_attr, pad.edge_attr]),
-        torch.cat([batch, torch.full((pad.x.shape[0],), num_graphs, dtype=batch.dtype)]),
-        torch.arange(num_graphs + 1),
-    )
-
-
-def _pad_formulations(
-    emb: Tensor, index: Tensor, weight: Tensor, slot: Tensor, roles: Tensor, amounts: Tensor, mask: Tensor, process: Tensor
-) -> tuple[Tensor, ...]:
-    """Pad to >= 2 molecules, structures, formulations and slots without changing real outputs."""
-    b, k = roles.shape
-    if k < 2:
-        slot = (slot // k) * 2 + slot % k
-        roles = torch.cat([roles, torch.zeros_like(roles[:, :1])], dim=1)
-        amounts = torch.cat([amounts, torch.zeros_like(amounts[:, :1])], dim=1)
-        mask = torch.cat([mask, torch.zeros_like(mask[:, :1])], dim=1)
-        k = 2
-    if b < 2:
-        index, weight, slot = torch.cat([index, index]), torch.cat([weight, weight]), torch.cat([slot, slot + k])
-        roles, amounts, mask, process = (torch.cat([t, t]) for t in (roles, amounts, mask, process))
-    if emb.shape[0] < 2:
-        emb = torch.cat([emb, torch.zeros_like(emb)])
-    if index.shape[0] < 2:
-        index, weight, slot = (torch.cat([t, torch.zeros_like(t[:1])]) for t in (index, weight, slot))
-    return emb, index, weight, slot, roles, amounts, mask, process
+    return Artifact(meta, encode_fn, predict_fn, format, outcomes_fn if meta.get("outcomes") else None)
 
 
 def check_parity(
@@ -441,7 +385,7 @@ def check_parity(
     Returns one line per disagreement larger than ``tol`` (empty when every format agrees).
     """
     meta = verify_artifact(path)
-    physics = PHYSICS_NAME in meta["featurizer"]["process_features"]
+    physics = tuple(meta["featurizer"]["process_features"])
     present = [f for f in formats if f == "torchscript" or (Path(path) / EXPORT_FILES["encode"]).is_file()]
     artifacts = [load_artifact(path, fmt) for fmt in present]
     errors = []
@@ -450,10 +394,16 @@ def check_parity(
             fb = example_batch(physics, n=n)
             g = fb.graphs
             graph_args = (g.x, g.edge_index, g.edge_attr, g.batch, int(g.num_graphs))
-            ref = model.eval().predict_formulations(*_predict_args(fb, model.encode_molecules(*graph_args)))
+            outcomes = has_outcomes(model)
+            entry = model.eval().predict_outcomes if outcomes else model.predict_formulations
+            ref = entry(*_predict_args(fb, model.encode_molecules(*graph_args)))
             for art in artifacts:
-                out = art.predict(*_predict_args(fb, art.encode(*graph_args)))
-                for what, a, b in zip(("mean", "variance"), out, ref, strict=True):
+                program = art.outcomes if outcomes and art.outcomes is not None else art.predict
+                out = program(*_predict_args(fb, art.encode(*graph_args)))
+                if len(out) != len(ref):
+                    errors.append(f"{path}: {art.format} returns {len(out)} outputs, the eager model {len(ref)}")
+                    continue
+                for what, a, b in zip(("mean", "variance", "outcome logits"), out, ref, strict=False):
                     diff = float((a - b).abs().max())
                     if not diff <= tol:
                         errors.append(f"{path}: {art.format} {what} differs from the eager model by {diff:.3g} "

@@ -7,7 +7,15 @@ May import: :mod:`resistml.targets`. Feature types only for type checking. Nothi
 """
 
 from resistml.model.encoder import GINELayer, MoleculeEncoder
-from resistml.model.resistnet import TARGETS, ResistNet, batch_inputs, predict_batch
+from resistml.model.ensemble import ResistEnsemble, build_model
+from resistml.model.resistnet import (
+    TARGETS,
+    ResistNet,
+    batch_inputs,
+    members_batch,
+    predict_batch,
+    predict_batch_outcomes,
+)
 from resistml.model.set_transformer import MAB, DeepSets, SetTransformer
 
 __all__ = [
@@ -16,8 +24,12 @@ __all__ = [
     "DeepSets",
     "GINELayer",
     "MoleculeEncoder",
+    "ResistEnsemble",
     "ResistNet",
     "SetTransformer",
     "batch_inputs",
+    "build_model",
+    "members_batch",
     "predict_batch",
+    "predict_batch_outcomes",
 ]

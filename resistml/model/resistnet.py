@@ -2,11 +2,17 @@
 
 Two scriptable entry points let serving cache molecule embeddings:
 ``encode_molecules`` (graphs -> [U, H]) and ``predict_formulations`` (embeddings + indices ->
-mean [B, T], variance [B, T]). Each target has a mean and a log-variance head trained with the
+mean [B, T], variance [B, T]); ``predict_outcomes`` also returns the outcome logits [B, O] of
+the outcome head (``num_outcomes`` classes of ``resistml.targets.OUTCOMES``; O = 0 for models
+trained without one, as before issue 15). Each target has a mean and a log-variance head trained with the
 Gaussian negative log-likelihood (Nix & Weigend 1994; Kendall & Gal, NeurIPS 2017), so every
 prediction carries an uncertainty. Targets are predicted in the units of ``TARGETS`` (log10 of
 the physical quantity where named so); ``target_mean``/``target_std`` buffers standardise them.
-The model sees tensors only (no RDKit): the input sizes default to those of
+Away from the data sigma must grow: the model records the training range of every process
+column (``observe_process``, called on each training batch) and in eval mode adds a variance that
+grows with the squared distance outside it (``extrapolation_sigma``; 0 = off, as in models
+trained before issue 15); distance in molecule space is covered by the deep ensemble
+(:mod:`resistml.model.ensemble`). The model sees tensors only (no RDKit): the input sizes default to those of
 ``resistml.chem.graphs`` and ``resistml.features.collate`` (checked by the tests).
 """
 
@@ -26,6 +32,8 @@ if TYPE_CHECKING:
 
 TARGETS: tuple[str, ...] = MODEL_NAMES
 """Default output names, in column order (defined in :mod:`resistml.targets`)."""
+MIN_RANGE = 0.1
+"""Narrowest training range of a process column (feature units) in the extrapolation variance."""
 LOGVAR_MIN, LOGVAR_MAX = -12.0, 8.0
 """Clamp of the standardised log-variance heads (keeps the NLL finite)."""
 
@@ -55,6 +63,8 @@ class ResistNet(nn.Module):
         dropout: float = 0.1,
         use_physics: bool = True,
         physics_columns: tuple[int, ...] = (),
+        num_outcomes: int = 0,
+        extrapolation_sigma: float = 0.0,
     ):
         super().__init__()
         self.config = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
@@ -77,6 +87,12 @@ class ResistNet(nn.Module):
             nn.Dropout(dropout),
             nn.Linear(hidden, 2 * num_targets),
         )
+        # outcome classifier (prints / no gel / ... ; resistml.targets.OUTCOMES) on the same pooled state
+        self.num_outcomes = int(num_outcomes)
+        self.outcome_head = (
+            nn.Sequential(nn.Linear(2 * hidden, hidden), nn.ReLU(), nn.Dropout(dropout), nn.Linear(hidden, num_outcomes))
+            if num_outcomes > 0 else nn.Identity()
+        )
         # linear path from the process (log energy, log stopping power, ...) to the means: log-log
         # scalings such as dose ~ 1/S(E) then extrapolate beyond the training energies
         self.process_skip = nn.Linear(process_dim, num_targets)
@@ -86,6 +102,12 @@ class ResistNet(nn.Module):
         if not use_physics:
             keep[list(physics_columns)] = 0.0
         self.register_buffer("process_keep", keep)
+        # training range of every process column (observe_process); outside it, in eval mode, the
+        # variance grows with the squared range-normalised excess (see predict_outcomes)
+        self.extrapolation_sigma = float(extrapolation_sigma)
+        self.min_range = MIN_RANGE
+        self.register_buffer("process_low", torch.full((process_dim,), float("inf")))
+        self.register_buffer("process_high", torch.full((process_dim,), float("-inf")))
         self.register_buffer("target_mean", torch.zeros(num_targets))
         self.register_buffer("target_std", torch.ones(num_targets))
         # post-hoc variance recalibration (resistml.evaluation.recalibration); 1 = as trained
@@ -115,9 +137,19 @@ class ResistNet(nn.Module):
         """Multiply every predicted variance of target t by ``scale[t]`` (post-hoc recalibration)."""
         self.variance_scale.copy_(torch.as_tensor(scale, dtype=torch.float32).clamp(min=1e-6))
 
+    @torch.jit.ignore
+    def observe_process(self, process: Tensor) -> None:
+        """Widen the recorded training range of the process columns to cover ``process`` [B, P]."""
+        with torch.no_grad():
+            self.process_low.copy_(torch.minimum(self.process_low, process.min(0).values.to(self.process_low)))
+            self.process_high.copy_(torch.maximum(self.process_high, process.max(0).values.to(self.process_high)))
+
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
-        """Checkpoints written before ``variance_scale`` existed load as uncalibrated (scale 1)."""
+        """Checkpoints written before ``variance_scale`` existed load as uncalibrated (scale 1);
+        those without a recorded process range add no extrapolation variance."""
         state_dict.setdefault(prefix + "variance_scale", torch.ones_like(self.variance_scale))
+        state_dict.setdefault(prefix + "process_low", torch.full_like(self.process_low, float("inf")))
+        state_dict.setdefault(prefix + "process_high", torch.full_like(self.process_high, float("-inf")))
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     @torch.jit.export
@@ -126,6 +158,59 @@ class ResistNet(nn.Module):
     ) -> Tensor:
         """Embeddings [U, H] of U molecule graphs (cacheable per canonical SMILES)."""
         return self.encoder(x, edge_index, edge_attr, batch, num_graphs)
+
+    @torch.jit.export
+    def predict_outcomes(
+        self,
+        mol_emb: Tensor,
+        struct_index: Tensor,
+        struct_weight: Tensor,
+        struct_slot: Tensor,
+        roles: Tensor,
+        amounts: Tensor,
+        mask: Tensor,
+        process: Tensor,
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """Mean and variance [B, T] of every target and the outcome logits [B, O] (O may be 0)."""
+        b, k = roles.shape[0], roles.shape[1]
+        picked = mol_emb.index_select(0, struct_index) * struct_weight.unsqueeze(1)
+        components = torch.zeros(b * k, self.hidden, dtype=picked.dtype, device=picked.device)
+        components = components.index_add_(0, struct_slot, picked).reshape(b, k, self.hidden)
+        tokens = self.component_in(torch.cat([components, amounts], dim=-1)) + self.role_embedding(
+            roles
+        )
+        process = process * self.process_keep
+        proc = self.process_in(process)
+        tokens = torch.cat([proc.unsqueeze(1), tokens], dim=1)
+        full_mask = torch.cat([torch.ones_like(mask[:, :1]), mask], dim=1)
+        film = self.film(proc).reshape(b, self.num_film, 2, self.hidden)
+        pooled = torch.cat([self.set_encoder(tokens, full_mask, film), proc], dim=1)
+        out = self.head(pooled).reshape(b, 2, self.num_targets)
+        logvar = out[:, 1].clamp(self.logvar_min, self.logvar_max)
+        mean = (out[:, 0] + self.process_skip(process)) * self.target_std + self.target_mean
+        var = torch.exp(logvar) * self.target_std**2
+        if self.extrapolation_sigma > 0 and not self.training:
+            var = var + self.extrapolation_variance(process)
+        var = var * self.variance_scale
+        if self.num_outcomes > 0:
+            logits = self.outcome_head(pooled)
+        else:
+            logits = torch.zeros(b, 0, dtype=mean.dtype, device=mean.device)
+        return mean, var, logits
+
+    def extrapolation_variance(self, process: Tensor) -> Tensor:
+        """Variance [B, T] added outside the training range of the process columns.
+
+        ``(extrapolation_sigma * target_std)^2 * sum_p excess_p^2``, with ``excess_p`` the distance
+        outside ``[process_low, process_high]`` in units of that range (at least ``MIN_RANGE``
+        wide): zero inside the training data, growing quadratically in the distance beyond it, as
+        the spread of fitted trends does when a slope is extrapolated.
+        """
+        width = (self.process_high - self.process_low).clamp(min=self.min_range)
+        excess = (torch.relu(process - self.process_high) + torch.relu(self.process_low - process)) / width
+        excess = torch.where(torch.isfinite(excess), excess, torch.zeros_like(excess))
+        d2 = (excess**2).sum(dim=1, keepdim=True)
+        return d2 * (self.extrapolation_sigma * self.target_std) ** 2
 
     @torch.jit.export
     def predict_formulations(
@@ -140,23 +225,15 @@ class ResistNet(nn.Module):
         process: Tensor,
     ) -> tuple[Tensor, Tensor]:
         """Mean and variance [B, T] of every target from molecule embeddings and slot indices."""
-        b, k = roles.shape[0], roles.shape[1]
-        picked = mol_emb.index_select(0, struct_index) * struct_weight.unsqueeze(1)
-        components = torch.zeros(b * k, self.hidden, dtype=picked.dtype, device=picked.device)
-        components = components.index_add_(0, struct_slot, picked).reshape(b, k, self.hidden)
-        tokens = self.component_in(torch.cat([components, amounts], dim=-1)) + self.role_embedding(
-            roles
+        mean, var, _ = self.predict_outcomes(
+            mol_emb, struct_index, struct_weight, struct_slot, roles, amounts, mask, process
         )
-        process = process * self.process_keep
-        proc = self.process_in(process)
-        tokens = torch.cat([proc.unsqueeze(1), tokens], dim=1)
-        full_mask = torch.cat([torch.ones_like(mask[:, :1]), mask], dim=1)
-        film = self.film(proc).reshape(b, self.num_film, 2, self.hidden)
-        pooled = self.set_encoder(tokens, full_mask, film)
-        out = self.head(torch.cat([pooled, proc], dim=1)).reshape(b, 2, self.num_targets)
-        logvar = out[:, 1].clamp(self.logvar_min, self.logvar_max)
-        mean = (out[:, 0] + self.process_skip(process)) * self.target_std + self.target_mean
-        return mean, torch.exp(logvar) * self.target_std**2 * self.variance_scale
+        return mean, var
+
+    def predict_members(self, *args: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """``predict_outcomes`` with a leading member axis of size 1 (an ensemble of one; training)."""
+        mean, var, logits = self.predict_outcomes(*args)
+        return mean.unsqueeze(0), var.unsqueeze(0), logits.unsqueeze(0)
 
     def forward(
         self,
@@ -202,3 +279,17 @@ def batch_inputs(fb: FormulationBatch) -> tuple[Any, ...]:
 def predict_batch(model: nn.Module, fb: FormulationBatch) -> tuple[Tensor, Tensor]:
     """Mean and variance [B, T] for a collated batch (eager or scripted model)."""
     return model(*batch_inputs(fb))
+
+
+def predict_batch_outcomes(model: nn.Module, fb: FormulationBatch) -> tuple[Tensor, Tensor, Tensor]:
+    """Mean, variance [B, T] and outcome logits [B, O] for a collated batch (eager model)."""
+    args = batch_inputs(fb)
+    emb = model.encode_molecules(*args[:5])
+    return model.predict_outcomes(emb, *args[5:])
+
+
+def members_batch(model: nn.Module, fb: FormulationBatch) -> tuple[Tensor, Tensor, Tensor]:
+    """Per-member mean, variance [M, B, T] and logits [M, B, O] (M = 1 for a single ResistNet)."""
+    args = batch_inputs(fb)
+    emb = model.encode_molecules(*args[:5])
+    return model.predict_members(emb, *args[5:])
