@@ -258,8 +258,8 @@ function drawContrast(holder, sims, preds, unit) {
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const p0 = preds[0]?.targets;
   if (sims.length === 1 && p0) {
-    vlines.push({ x: p0.gel_dose?.value, label: "D_g^i model", color: "#b35900", cls: "mark-gel" });
-    vlines.push({ x: p0.sensitivity?.value, label: "D50 model", color: "#1f6feb", row: 1, cls: "mark-d50" });
+    vlines.push({ x: p0.gel_dose?.value, label: "D_g^i (model)", color: "#b35900", cls: "mark-gel", anchor: "end" });
+    vlines.push({ x: p0.sensitivity?.value, label: "D50 (model)", color: "#1f6feb", row: 1, cls: "mark-d50", anchor: "start" });
     xs.push(p0.gel_dose?.value, p0.sensitivity?.value);
   }
   if (!xs.filter(Number.isFinite).length) { holder.replaceChildren(el("p", { class: "muted", text: "No contrast curve (the simulator did not answer)." })); return; }
@@ -322,6 +322,7 @@ async function run() {
   const p = ok ? { ...pred.predictions[0], warnings: [...(pred.predictions[0].warnings || []), ...check.results[0].warnings] } : null;
   if (!ok) showErrors(pred);
   showPrediction(p, undefined);
+  if (window.innerWidth < 800) $("results-section").scrollIntoView({ block: "start" });
   state.current = { form, pred: p, sim: null, model: ok ? pred.model : null };
   $("status").textContent = "simulating…";
   const sims = await simP;

@@ -135,7 +135,9 @@ function drawChart(holder, spec) {
     if (!Number.isFinite(v.x) || v.x < X.lo || v.x > X.hi) continue;
     svg.append(svgEl("line", { x1: sx(v.x), x2: sx(v.x), y1: m.t, y2: h - m.b, stroke: v.color || "#334155",
       "stroke-dasharray": v.dash || "5 3", "stroke-width": 1.5, class: v.cls || "vline" }));
-    svg.append(svgEl("text", { x: sx(v.x) + 3, y: m.t + 12 + (v.row || 0) * 12, class: "vlabel", fill: v.color || "#334155" }, v.label));
+    const left = v.anchor === "end" || (v.anchor !== "start" && sx(v.x) > w - m.r - 60);
+    svg.append(svgEl("text", { x: sx(v.x) + (left ? -3 : 3), y: m.t + 12 + (v.row || 0) * 12, class: "vlabel",
+      fill: v.color || "#334155", "text-anchor": left ? "end" : "start" }, v.label));
   }
   for (const v of spec.hlines || []) {
     svg.append(svgEl("line", { x1: m.l, x2: w - m.r, y1: sy(v.y), y2: sy(v.y), stroke: "#94a3b8", "stroke-dasharray": "2 3" }));
