@@ -89,7 +89,7 @@ function drawChart(holder, spec) {
     const x0 = sx(Math.max(a, X.lo)), x1 = sx(Math.min(b, X.hi));
     if (x1 > x0) {
       svg.append(svgEl("rect", { x: x0, y: m.t, width: x1 - x0, height: h - m.t - m.b, class: "shade" }));
-      svg.append(svgEl("text", { x: (x0 + x1) / 2, y: m.t + 10, "text-anchor": "middle", class: "shade-label" }, label));
+      svg.append(svgEl("text", { x: (x0 + x1) / 2, y: h - m.b - 4, "text-anchor": "middle", class: "shade-label" }, label));
     }
   }
   for (const v of Y.ticks) {
@@ -150,7 +150,7 @@ function drawChart(holder, spec) {
     const item = document.createElement("span");
     const sw = document.createElement("i");
     sw.style.background = s.color;
-    if (s.markers && s.line === false) sw.className = "dot";
+    if (s.markers && s.line === false) sw.className = s.markers === "square" ? "sq" : "dot";
     item.append(sw, document.createTextNode(s.name));
     legend.append(item);
   }

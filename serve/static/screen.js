@@ -142,7 +142,9 @@
         hasP ? el("td", { class: "num", text: r.pred.p_prints.toFixed(2) }) : null, el("td", {}, btn));
     }));
     // Sensitivity vs resolution, LER as colour (one dose unit per chart).
-    const unit = shown[0]?.pred.dose_unit;
+    const counts = {};
+    for (const r of shown) counts[r.pred.dose_unit] = (counts[r.pred.dose_unit] || 0) + 1;
+    const unit = Object.keys(counts).sort((a, b) => counts[b] - counts[a])[0];
     const pts = shown.filter((r) => r.pred.dose_unit === unit);
     const lers = pts.map((r) => r.pred.targets.ler_nm?.value).filter(Number.isFinite);
     const l0 = Math.min(...lers), l1 = Math.max(...lers);
@@ -155,10 +157,12 @@
         title: `${r.doc.name}: resolution ${fmt(t.resolution_nm?.value)} nm, sensitivity ${fmt(t.sensitivity?.value)} ${unit}, LER ${fmt(ler)} nm (click to open)`,
         onclick: () => open(r) };
     });
-    charts.drawChart(holder, { id: "screen", title: `Sensitivity vs resolution: ${pts.length} in ${unit}${pts.length < shown.length ? ` (${shown.length - pts.length} in another dose unit: table only)` : ""}`, xLabel: "resolution (nm)", yLabel: `sensitivity (${unit})`,
+    charts.drawChart(holder, { id: "screen", title: `Sensitivity vs resolution: ${pts.length} in ${unit}`, xLabel: "resolution (nm)", yLabel: `sensitivity (${unit})`,
       x: charts.axisRange(points.map((p) => p.x)), y: charts.axisRange(points.map((p) => p.y)),
       series: [{ name: "", color: "#1f6feb", points, line: false, markers: "circle", markerCls: "screen-point" }] });
-    holder.append(el("p", { class: "muted" }, `LER (3σ) colour: ${fmt(l0)} nm `, el("span", { class: "colorbar" }), ` ${fmt(l1)} nm. Click a point to open it as a formulation.`));
+    holder.append(el("p", { class: "muted" }, `LER (3σ) colour: ${fmt(l0)} nm `, el("span", { class: "colorbar" }),
+      ` ${fmt(l1)} nm. Click a point to open it as a formulation.`
+      + (pts.length < shown.length ? ` ${shown.length - pts.length} rows with another dose unit are in the table only.` : "")));
   }
 
   document.addEventListener("resistml-ready", () => {
