@@ -120,6 +120,7 @@ def test_predict_shows_values_contrast_curve_and_energy_charts(browser, page_url
     if viewport is PHONE:  # one column: the results come below the form, inside the window width
         box = page.locator("#results-section").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert page.locator("#p-prints").count() == 0  # absent from this API: hidden
     p.check(f"predict-{viewport['width']}")
     p.close()
 
@@ -269,3 +270,27 @@ def test_without_a_model_the_page_still_checks_and_simulates(browser, tmp_path):
         page.set_viewport_size({"width": 360, "height": 740})
         p.check("no-model-360")
         p.close()
+
+
+def test_p_prints_status_and_domain_reasons_show_when_the_api_sends_them(browser, page_url):
+    """The honest-model fields are shown when /v1/predict has them (here added to its answer)."""
+    import json
+
+    p = Page(browser, page_url, DESKTOP)
+    page = p.page
+
+    def add_fields(route):
+        response = route.fetch()
+        data = response.json()
+        for i, pred in enumerate(data["predictions"]):
+            pred.update(p_prints=0.9 - 0.002 * i, status="ok" if i % 2 else "uncertain",
+                        domain_reasons=["PEB temperature near the edge of the training data"])
+        route.fulfill(response=response, body=json.dumps(data))
+
+    page.route("**/v1/predict", add_fields)
+    p.predict()
+    assert page.locator("#p-prints").inner_text() == "p_prints 0.90"
+    assert page.locator("#pred-status").inner_text() == "status: uncertain"
+    assert "PEB temperature near the edge" in page.locator("#domain-notes").inner_text()
+    p.check("p-prints-1400")
+    p.close()
