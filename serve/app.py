@@ -354,6 +354,8 @@ PROCESS_HELP: dict[str, str] = {
     "substrate": "Substrate under the film (backscattering), e.g. Si.",
 }
 """Help texts of the process fields (the GUI's hover texts; served by ``/v1/targets``)."""
+TABLE_FILE_ROWS = 1000
+"""Most rows ``/v1/table-file`` answers (the GUI's documented screening limit)."""
 
 
 def _add_routes(app: FastAPI, settings: Settings) -> None:
@@ -479,6 +481,24 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
             return _AsciiJSON(status_code=422, content={"detail": [{"loc": ["body"], "field": "body",
                                                                      "msg": msg, "type": "value_error"}]})
         return JSONResponse({"documents": _jsonable(docs)})
+
+    @app.post("/v1/table-file", tags=["v1"])
+    async def table_file(request: Request) -> JSONResponse:
+        """A Parquet library (body: the file's bytes) as text cells: ``{"columns", "rows", "total"}``,
+        the first ``TABLE_FILE_ROWS`` rows (the GUI's screening reads CSV itself)."""
+        import io
+
+        import pandas as pd
+
+        raw = await request.body()
+        try:
+            frame = await asyncio.to_thread(pd.read_parquet, io.BytesIO(raw))
+        except Exception as exc:  # pyarrow raises many types for a file that is not Parquet
+            return _AsciiJSON(status_code=422, content={"detail": [{"loc": ["body"], "field": "body",
+                                                                     "msg": f"not a Parquet file: {exc}", "type": "value_error"}]})
+        head = frame.head(TABLE_FILE_ROWS)
+        rows = [["" if pd.isna(v) else str(v) for v in row] for row in head.itertuples(index=False)]
+        return JSONResponse({"columns": [str(c) for c in frame.columns], "rows": rows, "total": len(frame)})
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

@@ -26,7 +26,8 @@ function el(tag, attrs = {}, ...children) {
 }
 
 async function api(path, body, { text = false } = {}) {
-  const headers = { "Content-Type": text ? "text/plain" : "application/json" };
+  const binary = body instanceof ArrayBuffer;
+  const headers = { "Content-Type": binary ? "application/octet-stream" : text ? "text/plain" : "application/json" };
   const token = $("token").value.trim();
   if (token) headers.Authorization = "Bearer " + token;
   const init = body === undefined ? { headers } : { method: "POST", headers, body: text ? body : JSON.stringify(body) };

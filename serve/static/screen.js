@@ -80,11 +80,19 @@
 
   async function screen(file) {
     const status = $("screen-status"), bar = $("screen-progress");
-    const table = parseCsv(await file.text());
+    let table;
+    if (/\.parquet$/i.test(file.name)) {
+      try {
+        const data = await api("/v1/table-file", await file.arrayBuffer(), { text: true });
+        table = [data.columns, ...data.rows];
+        if (data.total > data.rows.length) table.total = data.total;
+      } catch (err) { status.textContent = `${file.name}: ${err.message}`; return; }
+    } else table = parseCsv(await file.text());
     if (table.length < 2) { status.textContent = `${file.name}: no data rows`; return; }
     const header = table[0].map((h) => h.trim());
     let data = table.slice(1);
-    const note = data.length > MAX_ROWS ? ` (only the first ${MAX_ROWS} of ${data.length} rows)` : "";
+    const total = table.total || data.length;
+    const note = total > MAX_ROWS ? ` (only the first ${MAX_ROWS} of ${total} rows)` : "";
     data = data.slice(0, MAX_ROWS);
     rows = data.map((cells, i) => {
       const rec = Object.fromEntries(header.map((h, j) => [h, cells[j] ?? ""]));

@@ -210,7 +210,7 @@ def test_screen_a_library(browser, page_url, tmp_path):
     import pandas as pd
 
     library = tmp_path / "library.csv"
-    write_table(random_formulations(300, seed=5), library)
+    write_table(random_formulations(1005, seed=5), library)  # over the documented 1,000-row limit
     frame = pd.read_csv(library)
     frame.loc[2, "acid_generator"] = "C1CC"  # one invalid row: reported, the rest predicted
     frame.to_csv(library, index=False)
@@ -218,8 +218,9 @@ def test_screen_a_library(browser, page_url, tmp_path):
     page = p.page
     page.set_input_files("#screen-file", str(library))
     page.wait_for_selector("#screen-status:has-text('rows predicted')", timeout=90000)
-    assert "299 of 300 rows predicted, 1 invalid" in page.locator("#screen-status").inner_text()
-    assert page.evaluate("document.getElementById('screen-progress').value") == 300
+    status = page.locator("#screen-status").inner_text()
+    assert "999 of 1000 rows predicted, 1 invalid" in status and "only the first 1000 of 1005 rows" in status
+    assert page.evaluate("document.getElementById('screen-progress').value") == 1000
     plotted = page.locator("#screen-chart circle.screen-point").count()
     assert plotted > 20 and f"{plotted} in " in page.locator("#screen-chart svg").text_content()
     assert "RDKit cannot parse 'C1CC'" in page.locator("#screen-table tr.bad-row").inner_text()

@@ -48,3 +48,15 @@ def test_formulation_file_parses_yaml_and_json(client):
     bad = client.post("/v1/formulation-file", content="a: [1, 2")
     assert bad.status_code == 422 and bad.json()["detail"][0]["msg"].startswith("not valid YAML")
     assert client.post("/v1/formulation-file", content="a: !!python/object:os.system x").status_code == 422
+
+
+def test_table_file_reads_parquet_up_to_the_row_limit(client, tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "lib.parquet"
+    pd.DataFrame({"name": [f"r{i}" for i in range(1005)], "acid_generator": "TPS-Tf", "acid_generator_parts": 5.0,
+                  "resin_mw": None}).to_parquet(path)
+    data = client.post("/v1/table-file", content=path.read_bytes()).json()
+    assert data["columns"] == ["name", "acid_generator", "acid_generator_parts", "resin_mw"]
+    assert data["total"] == 1005 and len(data["rows"]) == 1000 and data["rows"][0] == ["r0", "TPS-Tf", "5.0", ""]
+    assert client.post("/v1/table-file", content=b"name,x\n").status_code == 422
