@@ -337,6 +337,7 @@ async function run() {
   drawContrast($("chart-contrast"), [sim], [p], unit);
   const simPoints = simOk ? sims.simulations.map((s, i) => ({ energy: simForms[i].process[field], properties: s.properties })) : [];
   drawEnergy(form, ok ? pred.predictions.slice(1) : null, simPoints);
+  state.current.sweep = ok ? { energies, field, preds: pred.predictions.slice(1) } : null;
   for (const id of ["export-csv", "export-json", "compare-add"]) $(id).disabled = false;
   $("status").textContent = ok ? `done (model ${pred.model})` : "no model prediction (simulator and check only)";
 }

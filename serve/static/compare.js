@@ -44,6 +44,20 @@
       const div = el("div", { class: "compare-chart" });
       holder.append(div);
       drawContrast(div, group.map((k) => ({ ...(k.sim || {}), name: k.form.name })), group.map((k) => k.pred), rad === "xray" ? "mJ/cm2" : "uC/cm2");
+      // the model's sensitivity and resolution vs energy, one line per formulation
+      for (const target of ["sensitivity", "resolution_nm"]) {
+        const series = group.map((k) => ({ k, color: charts.PALETTE[kept.indexOf(k) % 8] })).filter(({ k }) => k.sweep)
+          .map(({ k, color }) => ({ name: k.form.name, color, markers: "circle", cls: "compare-energy",
+            points: k.sweep.preds.map((p, j) => ({ x: k.sweep.energies[j], y: p.targets[target]?.value })) }));
+        if (!series.length) continue;
+        const unit = target === "resolution_nm" ? "nm" : rad === "xray" ? "mJ/cm2" : "uC/cm2";
+        const box = el("div", { class: "compare-chart" });
+        holder.append(box);
+        charts.drawChart(box, { id: `compare-${target}`, title: `${TARGET_LABELS[target]} vs energy (${unit}), model`,
+          xLabel: rad === "xray" ? "photon energy (keV)" : "beam energy (keV)", yLabel: unit,
+          x: charts.axisRange(series.flatMap((s) => s.points.map((p) => p.x)), { log: true }),
+          y: charts.axisRange(series.flatMap((s) => s.points.map((p) => p.y))), series });
+      }
     }
   }
 
@@ -64,7 +78,7 @@
       if (!cur) return;
       if (kept.length >= MAX) kept.shift();
       const form = { ...cur.form, name: uniqueName(cur.form.name) };
-      kept.push({ form, pred: cur.pred, sim: cur.sim, model: cur.model });
+      kept.push({ form, pred: cur.pred, sim: cur.sim, model: cur.model, sweep: cur.sweep });
       render();
       $("status").textContent = `kept "${form.name}" for comparison (${kept.length})`;
     });

@@ -171,6 +171,7 @@ def test_compare_three_variants_and_export(browser, page_url):
         page.click("#compare-add")
     assert page.locator("#compare-table tbody tr").count() == 3
     assert page.locator("#compare-charts polyline.sim-curve").count() == 3
+    assert page.locator("#compare-charts polyline.compare-energy").count() == 6  # sensitivity, resolution x 3
     with page.expect_download() as info:
         page.click("#compare-csv")
     text = Path(info.value.path()).read_text()
