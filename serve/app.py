@@ -340,6 +340,24 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+PROCESS_HELP: dict[str, str] = {
+    "radiation": "Exposure: electron beam (doses in uC/cm2, energy = beam energy) or X-ray (doses in mJ/cm2, "
+                 "energy = photon energy).",
+    "beam_energy_keV": "Electron beam energy at the resist surface (keV); used when radiation is electron.",
+    "photon_energy_keV": "X-ray photon energy (keV); used when radiation is X-ray.",
+    "thickness_nm": "Resist film thickness after soft bake (nm).",
+    "spot_size_nm": "Beam spot size, FWHM (nm); widens the forward-scattering point-spread function.",
+    "peb_temp_C": "Post-exposure bake temperature (deg C): drives acid diffusion and crosslinking.",
+    "peb_time_s": "Post-exposure bake time (s).",
+    "develop_time_s": "Development time in the aqueous TMAH developer (s).",
+    "developer": "Developer as 'TMAH <wt>%' (0.1-10 %), e.g. 'TMAH 2.38%'.",
+    "substrate": "Substrate under the film (backscattering), e.g. Si.",
+}
+"""Help texts of the process fields (the GUI's hover texts; served by ``/v1/targets``)."""
+TABLE_FILE_ROWS = 1000
+"""Most rows ``/v1/table-file`` answers (the GUI's documented screening limit)."""
+
+
 def _add_routes(app: FastAPI, settings: Settings) -> None:
     def predictor_or_503(request: Request) -> Any:
         pred = request.app.state.predictor
@@ -392,7 +410,9 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
         for i, form in enumerate(forms):
             deadline.check()
             try:
-                results.append({"name": form.name, **_jsonable(run(form))})
+                sim = _jsonable(run(form))
+                curve = {"dose": sim.get("contrast_dose", []), "thickness": sim.get("contrast_thickness", [])}
+                results.append({"name": form.name, **sim, "contrast_curve": curve})
             except (ValueError, ArithmeticError, FormulationError) as exc:
                 raise _Invalid([_cannot(i, exc)]) from None
         return _json_response({"simulations": results})
@@ -434,6 +454,54 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     async def model_info(request: Request) -> dict[str, Any]:
         """Metadata of the loaded model artifact."""
         return predictor_or_503(request).metadata
+
+    @app.get("/v1/targets", tags=["v1"])
+    async def get_targets() -> dict[str, Any]:
+        """What each property and process field means (the target registry; the GUI's help texts)."""
+        from resistml.formulation.schema import PROCESS_LIMITS
+        from resistml.targets import TARGETS, unit_text
+
+        targets = {t.column: {"description": t.description, "unit": unit_text(t.unit), "direction": t.direction}
+                   for t in TARGETS}
+        process = {name: {"description": PROCESS_HELP.get(name, ""), "physical_limits": list(lims[0]),
+                          "usual_range": list(lims[1])} for name, lims in PROCESS_LIMITS.items()}
+        for name in ("radiation", "developer", "substrate"):
+            process[name] = {"description": PROCESS_HELP[name]}
+        return {"targets": targets, "process": process}
+
+    @app.post("/v1/formulation-file", tags=["v1"])
+    async def formulation_file(request: Request) -> JSONResponse:
+        """Parse a YAML or JSON formulation file (text body) into JSON documents (nothing is validated here)."""
+        import yaml
+
+        from resistml.formulation.yaml_safe import InputError, load_yaml, yaml_error_line
+
+        raw = await request.body()
+        try:
+            docs = load_yaml(raw.decode("utf-8"))
+        except (InputError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+            msg = yaml_error_line(exc) if isinstance(exc, yaml.YAMLError) else str(exc)
+            return _AsciiJSON(status_code=422, content={"detail": [{"loc": ["body"], "field": "body",
+                                                                     "msg": msg, "type": "value_error"}]})
+        return JSONResponse({"documents": _jsonable(docs)})
+
+    @app.post("/v1/table-file", tags=["v1"])
+    async def table_file(request: Request) -> JSONResponse:
+        """A Parquet library (body: the file's bytes) as text cells: ``{"columns", "rows", "total"}``,
+        the first ``TABLE_FILE_ROWS`` rows (the GUI's screening reads CSV itself)."""
+        import io
+
+        import pandas as pd
+
+        raw = await request.body()
+        try:
+            frame = await asyncio.to_thread(pd.read_parquet, io.BytesIO(raw))
+        except Exception as exc:  # pyarrow raises many types for a file that is not Parquet
+            return _AsciiJSON(status_code=422, content={"detail": [{"loc": ["body"], "field": "body",
+                                                                     "msg": f"not a Parquet file: {exc}", "type": "value_error"}]})
+        head = frame.head(TABLE_FILE_ROWS)
+        rows = [["" if pd.isna(v) else str(v) for v in row] for row in head.itertuples(index=False)]
+        return JSONResponse({"columns": [str(c) for c in frame.columns], "rows": rows, "total": len(frame)})
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
