@@ -180,7 +180,7 @@ def _load_predictor(settings: Settings) -> Any:
             raise ArtifactError(f"{settings.model_dir}: no model artifact directory here")
         log.warning("no model at %s: /v1/predict answers 503 until one is exported", settings.model_dir)
         return None
-    return Predictor.load(settings.model_dir)
+    return Predictor.load(settings.model_dir, settings.model_format)
 
 
 async def _release_when_idle(app: FastAPI, settings: Settings) -> None:

@@ -166,7 +166,8 @@ def log_model_run(artifact_dir: str | Path, *, uri: str | None = None, experimen
     run_id = mlflow_client.create_run(experiment_id, run_name=f"export-{meta['model_name']}").info.run_id
     for key, value in {"model_name": meta["model_name"], "model_version": meta["model_version"],
                        **(params or {})}.items():
-        mlflow_client.log_param(run_id, key, str(value))
+        if value is not None:
+            mlflow_client.log_param(run_id, key, str(value))
     if meta.get("data_hash"):
         mlflow_client.set_tag(run_id, "data_hash", meta["data_hash"])
     if data is not None:
