@@ -4,7 +4,9 @@ Loss: the Gaussian negative log-likelihood of standardised targets, weighted per
 stop-gradient variance to the power beta ("beta-NLL", Seitzer et al., ICLR 2022; beta = 0 is the
 plain NLL of Nix & Weigend 1994, beta = 1 gives the MSE gradient for the mean). Missing (NaN)
 targets are skipped. Per-target validation/test metrics (MAE, RMSE, R2, 1/2-sigma coverage,
-miscalibration area) come from :mod:`resistml.evaluation.metrics` in the transformed (log) space.
+miscalibration area) come from :mod:`resistml.evaluation.metrics` in the transformed (log) space,
+computed on the outputs of all ranks (gathered) and the loss is averaged over ranks (``sync_dist``),
+so under DDP every rank logs the same validation numbers.
 """
 
 from __future__ import annotations
@@ -40,6 +42,19 @@ def warmup_cosine(step: int, total: int, warmup: int, min_ratio: float) -> float
         return (step + 1) / warmup
     progress = min(1.0, (step - warmup) / max(1, total - warmup))
     return min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def _all_ranks(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays of every rank concatenated in rank order (as given when not distributed).
+
+    Epoch metrics are computed from these on every rank, so under DDP each rank logs the same numbers.
+    """
+    dist = torch.distributed
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return arrays
+    parts: list = [None] * dist.get_world_size()
+    dist.all_gather_object(parts, arrays)
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(arrays)))
 
 
 class ResistNetModule(L.LightningModule):
@@ -122,7 +137,7 @@ class ResistNetModule(L.LightningModule):
 
     def _eval_step(self, batch: FormulationBatch, stage: str) -> Tensor:
         loss, mean, var = self._loss(batch)
-        self.log(f"{stage}/loss", loss, prog_bar=True, batch_size=batch.num_formulations)
+        self.log(f"{stage}/loss", loss, prog_bar=True, batch_size=batch.num_formulations, sync_dist=True)
         self._outputs[stage].append((mean.detach().cpu(), var.detach().cpu(), batch.targets.cpu()))
         return loss
 
@@ -139,7 +154,7 @@ class ResistNetModule(L.LightningModule):
         outputs, self._outputs[stage] = self._outputs[stage], []
         if not outputs or self.trainer.sanity_checking:
             return
-        mean, var, y = (torch.cat(t).double().numpy() for t in zip(*outputs, strict=True))
+        mean, var, y = _all_ranks(*(torch.cat(t).double().numpy() for t in zip(*outputs, strict=True)))
         for j, name in enumerate(self.target_names):
             metrics = regression_metrics(y[:, j], mean[:, j])
             metrics.update(calibration_metrics(y[:, j], mean[:, j], np.sqrt(var[:, j])))
