@@ -4,7 +4,8 @@
 artifact directory (:mod:`.export`: TorchScript + torch.export programs, metadata, checksums), with
 
 - a signature on the flat table form (:mod:`resistml.formulation.table`): every slot, amount, resin
-  and process column, all optional; the output is the prediction table of ``resistml predict``
+  and process column, all optional and of type Any (the table validator checks cells row by row, so
+  a bad cell is that row's ``error``, as in ``resistml predict``); the output is the prediction table of ``resistml predict``
   (``row``, ``name``, per target the value and ``<target>_std``, ``dose_unit``, ``in_domain``,
   ``domain_notes``, ``warnings``) plus ``error`` for rows that are not valid formulations;
 - an input example (the export's example formulations as table rows), pip requirements pinned to
@@ -90,7 +91,11 @@ def signature(outputs: list[str]) -> Any:
     from mlflow.models import ModelSignature
     from mlflow.types import ColSpec, Schema
 
-    inputs = Schema([ColSpec(t, c, required=False) for c, t in input_columns().items()])
+    from mlflow.types.schema import AnyType
+
+    # every column optional and untyped: a CSV column left empty reads as float NaN and a wrong cell
+    # must be that row's error (as in `resistml predict`), not a schema failure of the whole frame
+    inputs = Schema([ColSpec(AnyType(), c, required=False) for c in input_columns()])
     results = Schema([ColSpec(t, c, required=False) for c, t in output_columns(outputs).items()])
     return ModelSignature(inputs=inputs, outputs=results)
 
