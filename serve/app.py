@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import resistml
 from resistml.formulation import Formulation, FormulationError, catalog
-from serve import body
+from serve import body, schemas
 from serve.limits import AuthMiddleware, BodyLimitMiddleware, StartupErrorMiddleware, release_memory
 from serve.settings import Settings
 from serve.work import Busy, Deadline, Timeout, WorkQueue
@@ -180,7 +180,7 @@ def _load_predictor(settings: Settings) -> Any:
             raise ArtifactError(f"{settings.model_dir}: no model artifact directory here")
         log.warning("no model at %s: /v1/predict answers 503 until one is exported", settings.model_dir)
         return None
-    return Predictor.load(settings.model_dir)
+    return Predictor.load(settings.model_dir, settings.model_format)
 
 
 async def _release_when_idle(app: FastAPI, settings: Settings) -> None:
@@ -368,12 +368,13 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
     def queue(request: Request, name: str) -> WorkQueue:
         return request.app.state.queues[name]
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], response_model=schemas.Health)
     async def healthz() -> dict[str, str]:
         """The process is up (answered on the event loop, never queued behind work)."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"])
+    @app.get("/readyz", tags=["ops"], response_model=schemas.Ready,
+             responses={503: {"model": schemas.Ready, "description": "no model loaded"}})
     async def readyz(request: Request) -> JSONResponse:
         """Ready when the model is loaded."""
         pred = request.app.state.predictor
@@ -394,7 +395,8 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
             answer["outcome_note"] = pred.outcome_note
         return _json_response(answer)
 
-    @app.post("/v1/predict", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC)
+    @app.post("/v1/predict", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC,
+              response_model=schemas.PredictResponse)
     async def predict(request: Request) -> Response:
         """Predicted properties (value, 1-sigma, unit), p_prints, status and domain flags per formulation."""
         pred = predictor_or_503(request)
@@ -417,7 +419,8 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
                 raise _Invalid([_cannot(i, exc)]) from None
         return _json_response({"simulations": results})
 
-    @app.post("/v1/simulate", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC)
+    @app.post("/v1/simulate", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC,
+              response_model=schemas.SimulateResponse)
     async def simulate(request: Request) -> Response:
         """Run the built-in physics simulator (slow; for comparison with predictions)."""
         return await queue(request, "simulate").run(simulate_work, await request.body())
@@ -439,18 +442,19 @@ def _add_routes(app: FastAPI, settings: Settings) -> None:
             out.append(result)
         return _json_response({"results": _jsonable(out)})
 
-    @app.post("/v1/check", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC)
+    @app.post("/v1/check", tags=["v1"], openapi_extra=_BODY_DOC, responses=_ERRORS_DOC,
+              response_model=schemas.CheckResponse)
     async def check(request: Request) -> Response:
         """Structure classes per component, warnings and claim coverage (technical reading)."""
         return await queue(request, "model").run(check_work, await request.body())
 
-    @app.get("/v1/catalog", tags=["v1"])
+    @app.get("/v1/catalog", tags=["v1"], response_model=schemas.CatalogResponse)
     async def get_catalog(role: str | None = None) -> dict[str, Any]:
         """Catalog components (optionally of one role)."""
         entries = [e for e in catalog.entries() if role is None or e["role"] == role]
         return {"components": entries}
 
-    @app.get("/v1/model", tags=["v1"])
+    @app.get("/v1/model", tags=["v1"], response_model=schemas.ModelInfo)
     async def model_info(request: Request) -> dict[str, Any]:
         """Metadata of the loaded model artifact."""
         return predictor_or_503(request).metadata

@@ -3,6 +3,7 @@
 | variable                       | meaning                                           | default            |
 |--------------------------------|---------------------------------------------------|--------------------|
 | ``RESISTML_MODEL_DIR``         | exported model artifact directory                 | data/models/default|
+| ``RESISTML_MODEL_FORMAT``      | artifact format served: torchscript or export     | torchscript        |
 | ``RESISTML_API_TOKEN``         | bearer token required on ``/v1/*`` (unset: open)  | unset              |
 | ``RESISTML_CORS_ORIGINS``      | comma-separated origins allowed by CORS, or ``*`` | none               |
 | ``RESISTML_MAX_BODY_BYTES``    | largest request body                              | 1 MiB              |
@@ -59,11 +60,25 @@ def _int_env(name: str, default: int) -> int:
     return value
 
 
+MODEL_FORMATS = ("torchscript", "export")
+
+
+def _format_env() -> str:
+    raw = (os.environ.get("RESISTML_MODEL_FORMAT") or "").strip()
+    if not raw:
+        return "torchscript"
+    if raw not in MODEL_FORMATS:
+        raise ValueError(f"RESISTML_MODEL_FORMAT: expected one of {', '.join(MODEL_FORMATS)}, got {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app needs to know about its deployment."""
 
     model_dir: Path | None = field(default_factory=_default_model_dir)
+    model_format: str = "torchscript"
+    """Which programs of the artifact serve: ``torchscript`` (fast to load) or ``export`` (torch.export)."""
     require_model: bool = False
     """Fail start-up when the model cannot be loaded (true when a model dir was named explicitly)."""
     api_token: str | None = None
@@ -85,6 +100,10 @@ class Settings:
     """After this long without requests the parsed-molecule caches are dropped (memory back to the OS)."""
     torch_threads: int = 1
 
+    def __post_init__(self) -> None:
+        if self.model_format not in MODEL_FORMATS:
+            raise ValueError(f"model_format: expected one of {', '.join(MODEL_FORMATS)}, got {self.model_format!r}")
+
     @classmethod
     def from_env(cls) -> Settings:
         """Settings from the ``RESISTML_*`` variables (see module docstring)."""
@@ -93,6 +112,7 @@ class Settings:
         smiles_max = _int_env("RESISTML_MAX_SMILES_LENGTH", MAX_SMILES_LENGTH)
         return cls(
             model_dir=Path(model) if model else _default_model_dir(),
+            model_format=_format_env(),
             require_model=bool(model),
             api_token=os.environ.get("RESISTML_API_TOKEN") or None,
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),

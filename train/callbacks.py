@@ -4,10 +4,12 @@
 checkpoint (or the final weights when none was written), scores the val and test parts of the
 data module with :mod:`resistml.evaluation.evaluate`, writes parity and calibration PNGs per
 target and part, and - with an ``MLFlowLogger`` - logs metrics ``best/<part>/<metric>/<target>``,
-the PNGs (``plots/``), the dataset card and hash (``dataset/card.json``, param ``data_hash``),
-exports the model (TorchScript artifact, ``model/``) and registers it as a new version of
-``registered_model_name`` in the MLflow model registry; the version is written into the
-artifact's ``metadata.json`` (``model_version``) and onto the run (tag ``registered_model``).
+the PNGs (``plots/``), the dataset card and hash (``dataset/card.json``, param ``data_hash``, run
+input), exports the model (TorchScript + torch.export artifact) as an MLflow pyfunc model
+(``model/``: MLmodel, signature, input example; :mod:`resistml.inference.mlflow_model`) and, after
+the upload, registers ``runs:/<run>/model`` as a new version of ``registered_model_name``; the
+version is written into the artifact's ``metadata.json`` (``model_version``) and onto the run (tag
+``registered_model``).
 
 Add it to a config's ``trainer.callbacks``::
 
@@ -112,8 +114,10 @@ class EvaluateAndRegister(L.Callback):
             log_files,
             log_metrics,
             metric_values,
+            next_version,
             register_version,
         )
+        from resistml.inference.mlflow_model import PYFUNC_NAME, log_pyfunc
 
         client, run_id = logger.experiment, logger.run_id
         values: dict[str, float] = {}
@@ -125,14 +129,20 @@ class EvaluateAndRegister(L.Callback):
         data_hash = log_dataset_card(client, run_id, dataset) if dataset else None
         if not self.register:
             return
-        self.version = register_version(client, run_id, self.registered_model_name, "model")
+        # the artifact's metadata names the version the registry will give; the version is created
+        # from runs:/<run>/model only once the pyfunc model (MLmodel, signature, artifact) is uploaded
+        self.version = next_version(client, self.registered_model_name)
+        with tempfile.TemporaryDirectory(prefix="resistml-model-") as tmp:
+            art = self.export(Path(tmp) / "model", data_hash, values, trainer)
+            log_pyfunc(client, run_id, art)
+        registered = register_version(client, run_id, self.registered_model_name, PYFUNC_NAME)
+        if registered != self.version:  # another run registered in between: say so, keep the registry's
+            client.set_tag(run_id, "metadata_model_version", self.version)
+            self.version = registered
         # a run trained on after it finished (resumed with a larger max_epochs) registers a new version;
         # MLflow params cannot change, so the param keeps the first and tag `registered_model` the latest
         if "registered_model_version" not in client.get_run(run_id).data.params:
             client.log_param(run_id, "registered_model_version", self.version)
-        with tempfile.TemporaryDirectory(prefix="resistml-model-") as tmp:
-            art = self.export(Path(tmp) / "model", data_hash, values, trainer)
-            client.log_artifacts(run_id, str(art), "model")
 
     def export(self, out: Path, data_hash: str | None, metrics: dict[str, float], trainer: L.Trainer) -> Path:
         """A TorchScript artifact whose metadata names the registered model and version."""
@@ -147,7 +157,7 @@ class EvaluateAndRegister(L.Callback):
         train = trainer.datamodule.parts.get("train") or []
         if train:
             meta["domain"] = training_domain([item[0] for item in train])
-        return export_model(self._model, meta, out, formats=("torchscript",))
+        return export_model(self._model, meta, out)
 
 
 class ResumableCheckpoint(ModelCheckpoint):

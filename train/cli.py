@@ -3,6 +3,11 @@
 ``threads`` sets torch's intra-op CPU threads (small models on a busy 2-core machine train several
 times faster on one thread). ``data.physics`` and ``data.targets`` are linked to the model (one source of truth). An
 ``MLFlowLogger`` without ``tracking_uri`` logs to ``$MLFLOW_TRACKING_URI`` or, when unset, to a
+local SQLite store ``sqlite:///mlflow.db`` in the working directory. An MLflow run gets the
+hyperparameters without LightningCLI's bookkeeping keys (``_instantiator``, ``_class_path``) and,
+on global rank 0, MLflow's system metrics (CPU, memory, disk, network, GPU when ``pynvml`` is present;
+one sample every 10 s; ``MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING=false`` turns them off).
+
 local SQLite store ``sqlite:///mlflow.db`` in the working directory.
 
 Resume: re-running the same ``fit`` command continues an interrupted run from
@@ -22,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import torch
-from lightning.pytorch import LightningModule, Trainer
+from lightning.pytorch import Callback, LightningModule, Trainer
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningCLI, SaveConfigCallback
 from lightning.pytorch.loggers import MLFlowLogger
@@ -53,6 +58,51 @@ class SaveConfig(SaveConfigCallback):
         for logger in trainer.loggers:
             if isinstance(logger, MLFlowLogger):
                 logger.experiment.log_artifact(logger.run_id, str(path))
+
+
+def _clean_hyperparams(logger: MLFlowLogger) -> None:
+    """Make ``logger.log_hyperparams`` drop LightningCLI's ``_instantiator``/``_class_path`` keys."""
+    from lightning.fabric.utilities.logger import _convert_params
+
+    from resistml.evaluation.tracking import clean_params
+
+    original = logger.log_hyperparams
+
+    def log_hyperparams(params, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        return original(clean_params(_convert_params(params) or {}), *args, **kwargs)
+
+    logger.log_hyperparams = log_hyperparams
+
+
+class SystemMetrics(Callback):
+    """MLflow system metrics (``system/...``) on the MLflow logger's run while fitting (global rank 0)."""
+
+    def __init__(self, logger: MLFlowLogger, interval_s: float = 10.0):
+        self.logger, self.interval_s, self.monitor = logger, interval_s, None
+
+    def on_fit_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if not trainer.is_global_zero:
+            return
+        try:
+            from mlflow.system_metrics.system_metrics_monitor import SystemMetricsMonitor
+
+            self.monitor = SystemMetricsMonitor(self.logger.run_id, sampling_interval=self.interval_s,
+                                                tracking_uri=self.logger._tracking_uri)
+            self.monitor.start()
+        except Exception:  # psutil missing or an old MLflow: training goes on without them
+            self.monitor = None
+
+    def on_fit_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        if self.monitor is not None:
+            self.monitor.finish()
+            self.monitor = None
+
+    def on_exception(self, trainer: Trainer, pl_module: LightningModule, exception: BaseException) -> None:
+        self.on_fit_end(trainer, pl_module)
+
+
+def _system_metrics_on() -> bool:
+    return os.environ.get("MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING", "true").strip().lower() not in ("0", "false", "no")
 
 
 class ResistCLI(LightningCLI):
@@ -143,6 +193,14 @@ def checkpoint_dir(trainer_config) -> Path | None:
                 callback.init_args.dirpath = str(Path(root) / "checkpoints")
             return Path(callback.init_args.dirpath)
     return None
+
+    def instantiate_classes(self) -> None:
+        super().instantiate_classes()
+        for logger in self.trainer.loggers:
+            if isinstance(logger, MLFlowLogger):
+                _clean_hyperparams(logger)
+                if _system_metrics_on():
+                    self.trainer.callbacks.append(SystemMetrics(logger))
 
 
 def main(args: Sequence[str] | None = None, run: bool = True) -> ResistCLI:

@@ -9,7 +9,9 @@ outcome head (``resistml.targets.OUTCOMES``) trained with cross-entropy on every
 ``outcome_weight``. ``members`` > 1 trains a deep ensemble (:mod:`resistml.model.ensemble`), each
 member on its own likelihood. ``extrapolation_sigma`` (standardised target units per training
 range) widens sigma outside the process ranges seen in training. Per-target validation/test metrics (MAE, RMSE, R2, 1/2-sigma coverage,
-miscalibration area) come from :mod:`resistml.evaluation.metrics` in the transformed (log) space.
+miscalibration area) come from :mod:`resistml.evaluation.metrics` in the transformed (log) space,
+computed on the outputs of all ranks (gathered) and the loss is averaged over ranks (``sync_dist``),
+so under DDP every rank logs the same validation numbers.
 """
 
 from __future__ import annotations
@@ -47,6 +49,19 @@ def warmup_cosine(step: int, total: int, warmup: int, min_ratio: float) -> float
         return (step + 1) / warmup
     progress = min(1.0, (step - warmup) / max(1, total - warmup))
     return min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def _all_ranks(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays of every rank concatenated in rank order (as given when not distributed).
+
+    Epoch metrics are computed from these on every rank, so under DDP each rank logs the same numbers.
+    """
+    dist = torch.distributed
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return arrays
+    parts: list = [None] * dist.get_world_size()
+    dist.all_gather_object(parts, arrays)
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(len(arrays)))
 
 
 class ResistNetModule(L.LightningModule):
@@ -152,7 +167,7 @@ class ResistNetModule(L.LightningModule):
 
     def _eval_step(self, batch: FormulationBatch, stage: str) -> Tensor:
         loss, mean, var = self._loss(batch)
-        self.log(f"{stage}/loss", loss, prog_bar=True, batch_size=batch.num_formulations)
+        self.log(f"{stage}/loss", loss, prog_bar=True, batch_size=batch.num_formulations, sync_dist=True)
         y = batch.targets if batch.censor is None else batch.targets.masked_fill(batch.censor != 0, float("nan"))
         self._outputs[stage].append((mean.detach().cpu(), var.detach().cpu(), y.cpu()))
         return loss
@@ -170,7 +185,7 @@ class ResistNetModule(L.LightningModule):
         outputs, self._outputs[stage] = self._outputs[stage], []
         if not outputs or self.trainer.sanity_checking:
             return
-        mean, var, y = (torch.cat(t).double().numpy() for t in zip(*outputs, strict=True))
+        mean, var, y = _all_ranks(*(torch.cat(t).double().numpy() for t in zip(*outputs, strict=True)))
         for j, name in enumerate(self.target_names):
             metrics = regression_metrics(y[:, j], mean[:, j])
             metrics.update(calibration_metrics(y[:, j], mean[:, j], np.sqrt(var[:, j])))

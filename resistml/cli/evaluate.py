@@ -11,7 +11,8 @@ from resistml.cli._common import fail, print_json
 
 
 def evaluate_cmd(
-    model: Annotated[Path, typer.Option("--model", help="exported artifact directory or Lightning checkpoint")],
+    model: Annotated[str, typer.Option("--model", help="exported artifact directory, Lightning checkpoint, or "
+                                       "MLflow URI (models:/name/1, models:/name@alias, runs:/<id>/model)")],
     data: Annotated[Path, typer.Option("--data", help="generated dataset directory (resistml generate --out)")],
     split: Annotated[str, typer.Option("--split", help="stored split: random, unseen_molecules, ...")] = "random",
     part: Annotated[str, typer.Option("--part", help="split part to score: train, val or test")] = "test",
@@ -26,7 +27,12 @@ def evaluate_cmd(
     import tempfile
 
     from resistml.evaluation.evaluate import EvaluationError, evaluate, evaluation_table
+    from resistml.inference.model_uri import ModelURIError, resolve_model
 
+    try:
+        model = resolve_model(model)
+    except ModelURIError as exc:
+        fail([f"--model: {exc}"])
     if not model.exists():
         fail([f"--model: no artifact directory or checkpoint file at {str(model)!r}"])
     if not (data / "shards").is_dir():

@@ -1,4 +1,9 @@
-"""``resistml export --checkpoint CKPT --out DIR``: a verified TorchScript + torch.export artifact."""
+"""``resistml export --checkpoint CKPT --out DIR``: a verified TorchScript + torch.export artifact.
+
+With ``--mlflow`` the artifact is also logged to a new MLflow run as a pyfunc model (``model/``);
+``--register NAME`` then registers ``runs:/<run>/model`` as a new version of NAME (after the
+upload; the artifact's ``model_version`` is that version unless ``--version`` is given).
+"""
 
 from __future__ import annotations
 
@@ -84,6 +89,12 @@ def export(
     calibrate: Annotated[bool, typer.Option(help="with --data: fit sigma scaling on the split's val part")] = True,
     score: Annotated[bool, typer.Option(help="with --data: score the split's test part into the metadata")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="print the metadata as JSON")] = False,
+    mlflow: Annotated[bool, typer.Option("--mlflow", help="log the artifact to MLflow as a pyfunc model")] = False,
+    register_as: Annotated[str | None, typer.Option("--register", help="register it as a new version of this "
+                                                     "MLflow model name (implies --mlflow)")] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow URI (default $MLFLOW_TRACKING_URI or "
+                                                     "sqlite:///mlflow.db)")] = None,
+    experiment: Annotated[str, typer.Option(help="MLflow experiment of the export run")] = "resistml-export",
 ) -> None:
     """Export a trained model and check that the exported programs reproduce it."""
     from resistml.inference.checkpoint import load_checkpoint
@@ -107,6 +118,10 @@ def export(
         meta["model_name"] = name
     if version:
         meta["model_version"] = version
+    elif register_as:
+        from resistml.evaluation import tracking
+
+        meta["model_version"] = tracking.next_version(tracking.client(tracking_uri), register_as)
     try:
         export_model(model, meta, out)
     except ArtifactError as exc:
@@ -115,6 +130,17 @@ def export(
     if errors:
         fail(errors)
     written = json.loads((out / "metadata.json").read_text())
+    if mlflow or register_as:
+        from resistml.evaluation import tracking
+
+        run_id, registered = tracking.log_model_run(
+            out, uri=tracking.tracking_uri(tracking_uri), experiment=experiment, register=register_as, data=data,
+            params={"checkpoint": str(checkpoint), "split": split if data is not None else None})
+        written = {**written, "mlflow_run_id": run_id, "mlflow_model_uri": f"runs:/{run_id}/model"}
+        if registered is not None:
+            written["mlflow_registered"] = f"models:/{register_as}/{registered}"
+        typer.echo(f"MLflow run {run_id}: runs:/{run_id}/model"
+                   + (f", registered models:/{register_as}/{registered}" if registered else ""), err=True)
     if as_json:
         print_json(written)
     else:

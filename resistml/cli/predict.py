@@ -83,7 +83,8 @@ def _print_warnings(out: Path) -> None:
 def predict(
     input: Annotated[Path, typer.Option("--input", help="candidates: .csv, .parquet (table form), .jsonl or .yaml")],
     out: Annotated[Path, typer.Option(help="output .parquet file")],
-    model: Annotated[Path | None, typer.Option(help="model artifact directory (default: the shipped model)")] = None,
+    model: Annotated[str | None, typer.Option(help="model artifact directory or MLflow URI (models:/name/1, "
+                                                  "models:/name@alias, runs:/<id>/model; default: the shipped model)")] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="rows per streamed chunk")] = 4096,
     rank_by: Annotated[str | None, typer.Option(help="rank the output by this target, best first (per dose unit for doses)")] = None,
     top: Annotated[int, typer.Option(help="with --rank-by: print this many best rows")] = 10,
@@ -102,10 +103,14 @@ def predict(
 
     from resistml.inference import batch as bp
     from resistml.inference.export import ArtifactError
+    from resistml.inference.model_uri import ModelURIError, resolve_model
     from resistml.inference.predictor import Predictor
 
     torch.set_num_threads(threads)
-    model = model or _default_model()
+    try:
+        model = resolve_model(model) if model else _default_model()
+    except ModelURIError as exc:
+        fail([f"--model: {exc}"])
     if not input.is_file():
         fail([f"--input: no file {input}"])
     if input.suffix.lower() not in bp.INPUT_SUFFIXES:

@@ -66,14 +66,15 @@ def register(app: typer.Typer) -> None:
                     f"--data: {str(data)!r} is not a generated dataset (no shards/); run `resistml generate`"
                 ]
             )
-        import sys
+        import warnings
 
         from train.cli import main
 
-        argv, sys.argv = sys.argv, sys.argv[:1]  # LightningCLI gets its arguments from `args` only
-        try:
-            main(train_args(config, data, ckpt_path, ctx.args))
-        except (ValueError, FileNotFoundError) as exc:
-            fail([str(exc)])
-        finally:
-            sys.argv = argv
+        # LightningCLI gets its arguments from `args`; sys.argv stays `resistml train ...`, because
+        # Lightning's DDP launcher starts the other ranks by re-running sys.argv with rank variables set
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="LightningCLI's args parameter is intended")
+            try:
+                main(train_args(config, data, ckpt_path, ctx.args))
+            except (ValueError, FileNotFoundError) as exc:
+                fail([str(exc)])

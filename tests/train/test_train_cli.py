@@ -122,8 +122,20 @@ def test_callback_logs_plots_card_and_registers_the_model(data, tmp_path, monkey
     assert [f.path for f in client.list_artifacts(run.info.run_id, "dataset")] == ["dataset/card.json"]
     version = client.get_model_version("resistnet-test", "1")
     assert version.run_id == run.info.run_id
-    meta = json.loads(Path(client.download_artifacts(run.info.run_id, "model/metadata.json", str(tmp_path))).read_text())
+    assert version.source == f"runs:/{run.info.run_id}/model" and version.status == "READY"
+    meta = json.loads(Path(client.download_artifacts(run.info.run_id, "model/artifacts/model/metadata.json",
+                                                     str(tmp_path))).read_text())
     assert meta["model_name"] == "resistnet-test" and meta["model_version"] == "1"
     assert meta["data_hash"] == run.data.params["data_hash"] and meta["targets"][0] == "log10_sensitivity"
     assert meta["calibration"]["part"] == "val"
     assert meta["calibration"]["sigma_scale"]["log10_sensitivity"] == pytest.approx(float(scale[0]), rel=1e-6)
+    # the dataset is the run's input (digest: the card's content hash); params carry no CLI noise
+    [given] = run.inputs.dataset_inputs
+    assert card["content_hash"].startswith(given.dataset.digest)
+    # an MLflow model: the registered version loads with pyfunc and has a table-form signature
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    model = mlflow.pyfunc.load_model("models:/resistnet-test/1")
+    assert "resin_parts" in model.metadata.signature.inputs.input_names()
+    assert model.metadata.metadata["resistml"]["model_version"] == "1"
