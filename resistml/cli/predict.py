@@ -97,9 +97,8 @@ def predict(
 
     from resistml.inference import batch as bp
     from resistml.inference.export import ArtifactError
-    from resistml.inference.predictor import Predictor
-
     from resistml.inference.model_uri import ModelURIError, resolve_model
+    from resistml.inference.predictor import Predictor
 
     torch.set_num_threads(threads)
     try:

@@ -63,9 +63,14 @@ def predict_frame(predictor: Any, frame: pd.DataFrame) -> pd.DataFrame:
 
 # ---- signature, example, requirements --------------------------------------------------------
 def input_columns() -> dict[str, str]:
-    """Every flat-table column with its MLflow type (``string`` or ``double``)."""
+    """Every flat-table column with its cell type (``string`` or ``double``; the input example's dtypes)."""
     from resistml.formulation.roles import Role
-    from resistml.formulation.table import MAX_SLOTS_PER_ROLE, NUMERIC_PROCESS_COLUMNS, PROCESS_COLUMNS, slot_column
+    from resistml.formulation.table import (
+        MAX_SLOTS_PER_ROLE,
+        NUMERIC_PROCESS_COLUMNS,
+        PROCESS_COLUMNS,
+        slot_column,
+    )
 
     cols = {"name": "string"}
     for role in Role:
@@ -90,7 +95,6 @@ def output_columns(outputs: list[str]) -> dict[str, str]:
 def signature(outputs: list[str]) -> Any:
     from mlflow.models import ModelSignature
     from mlflow.types import ColSpec, Schema
-
     from mlflow.types.schema import AnyType
 
     # every column optional and untyped: a CSV column left empty reads as float NaN and a wrong cell
