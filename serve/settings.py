@@ -2,7 +2,7 @@
 
 | variable                       | meaning                                           | default            |
 |--------------------------------|---------------------------------------------------|--------------------|
-| ``RESISTML_MODEL_DIR``         | exported model artifact directory                 | data/models/default|
+| ``RESISTML_MODEL_DIR``         | artifact directory or MLflow models:/, runs:/ URI | data/models/default|
 | ``RESISTML_MODEL_FORMAT``      | artifact format served: torchscript or export     | torchscript        |
 | ``RESISTML_API_TOKEN``         | bearer token required on ``/v1/*`` (unset: open)  | unset              |
 | ``RESISTML_CORS_ORIGINS``      | comma-separated origins allowed by CORS, or ``*`` | none               |
@@ -63,6 +63,16 @@ def _int_env(name: str, default: int) -> int:
 MODEL_FORMATS = ("torchscript", "export")
 
 
+def _model_dir(value: str) -> Path:
+    """``RESISTML_MODEL_DIR``: a directory, or an MLflow ``models:/`` / ``runs:/`` URI (downloaded here)."""
+    from resistml.inference.model_uri import ModelURIError, resolve_model
+
+    try:
+        return resolve_model(value)
+    except ModelURIError as exc:
+        raise ValueError(f"RESISTML_MODEL_DIR: {exc}") from None
+
+
 def _format_env() -> str:
     raw = (os.environ.get("RESISTML_MODEL_FORMAT") or "").strip()
     if not raw:
@@ -111,7 +121,7 @@ class Settings:
         origins = os.environ.get("RESISTML_CORS_ORIGINS", "")
         smiles_max = _int_env("RESISTML_MAX_SMILES_LENGTH", MAX_SMILES_LENGTH)
         return cls(
-            model_dir=Path(model) if model else _default_model_dir(),
+            model_dir=_model_dir(model) if model else _default_model_dir(),
             model_format=_format_env(),
             require_model=bool(model),
             api_token=os.environ.get("RESISTML_API_TOKEN") or None,

@@ -63,7 +63,7 @@ def predict_frame(predictor: Any, frame: pd.DataFrame) -> pd.DataFrame:
 
 # ---- signature, example, requirements --------------------------------------------------------
 def input_columns() -> dict[str, str]:
-    """Every flat-table column with its MLflow type (``string`` or ``double``)."""
+    """Every flat-table column with its cell type (``string`` or ``double``; the input example's dtypes)."""
     from resistml.formulation.roles import Role
     from resistml.formulation.table import (
         MAX_SLOTS_PER_ROLE,

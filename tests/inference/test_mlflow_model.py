@@ -102,12 +102,16 @@ def test_pyfunc_predict_equals_resistml_predict(tracking, tmp_path):
             np.testing.assert_allclose(got[col].iloc[:2].to_numpy(float), cli[col].to_numpy(float), rtol=1e-6)
 
 
-def test_uris_resolve_to_the_artifact_directory(tracking, tmp_path):
+def test_uris_resolve_to_the_artifact_directory(tracking, tmp_path, monkeypatch):
     run = tracking["meta"]["mlflow_run_id"]
     for uri in (f"models:/{NAME}/1", f"runs:/{run}/model"):
         path = resolve_model(uri, tmp_path / uri.split(":")[0])
         assert json.loads((path / "metadata.json").read_text())["model_version"] == "1"
     assert resolve_model("some/dir") == Path("some/dir")
+    from serve.settings import Settings
+
+    monkeypatch.setenv("RESISTML_MODEL_DIR", f"models:/{NAME}/1")
+    assert (Settings.from_env().model_dir / "metadata.json").is_file()
     result = CliRunner().invoke(app, ["predict", "--input", str(tmp_path / "x.csv"), "--out", str(tmp_path / "o.parquet"),
                                       "--model", f"models:/{NAME}/9"])
     assert result.exit_code == 2 and "error: --model: models:/" in result.output and "Traceback" not in result.output
