@@ -126,9 +126,6 @@ def process_notes(process: Process, domain: dict[str, Any]) -> list[str]:
     elif p.radiation in energy and _outside(p.energy_keV, energy[p.radiation]):
         lo, hi = energy[p.radiation]
         notes.append(f"energy: {ENERGY_FIELD[p.radiation]} {p.energy_keV:g} outside the training range {lo:g}-{hi:g} keV")
-    # models exported before "substrates" was recorded saw only the default Si (generate keeps it)
-    if p.radiation == "electron" and _substrate(p.substrate) not in domain.get("substrates", ["Si"]):
-        notes.append(f"substrate {p.substrate!r} not in the training data (its backscatter changes the dose)")
     values = {key: float(getattr(p, key)) for key in PROCESS_RANGES} | {"tmah_wt_percent": p.tmah_wt_percent}
     for key, bounds in domain.get("process", {}).items():
         if key in values and _outside(values[key], bounds):
@@ -180,8 +177,9 @@ def substrate_notes(process: Process, domain: dict[str, Any]) -> list[str]:
         substrate_layers(process.substrate)
     except (MaterialError, ValueError) as exc:
         return [f"substrate: unknown substrate {process.substrate!r} ({exc}); backscatter is not known"]
+    # models exported before "substrates" was recorded saw only the default Si (generate keeps it)
     trained = domain.get("substrates") or list(LEGACY_SUBSTRATES)
-    if process.substrate.strip().lower() not in {s.strip().lower() for s in trained}:
+    if _substrate(process.substrate).lower() not in {_substrate(s).lower() for s in trained}:
         return [f"substrate: {process.substrate!r} not in the training data (trained on {', '.join(trained)})"]
     return []
 

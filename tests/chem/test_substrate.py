@@ -152,6 +152,6 @@ def test_predict_flags_substrates_the_model_never_saw():
     si, au = Formulation.from_dict(_doc("silicon")), Formulation.from_dict(_doc("Au"))
     domain = training_domain([si])
     assert domain["substrates"] == ["Si"] and domain_notes(si, domain) == []
-    assert any("substrate 'Au' not in the training data" in n for n in domain_notes(au, domain))
+    assert any("substrate: 'Au' not in the training data" in n for n in domain_notes(au, domain))
     legacy = {k: v for k, v in domain.items() if k != "substrates"}  # models exported before: Si only
     assert domain_notes(si, legacy) == [] and domain_notes(au, legacy)

@@ -99,14 +99,14 @@ def test_huge_amounts_fail_only_their_row(tmp_path, art):
 def test_a_row_the_model_fails_on_does_not_fail_its_neighbours(tmp_path, art, monkeypatch):
     predictor = Predictor.load(art)
     frame = formulations_to_frame(random_formulations(9, seed=2))
-    original = predictor.predict_raw
+    original = predictor.predict_all  # the model entry point of batch prediction (means, sigmas, outcomes)
 
     def flaky(forms):
         if any(f.name == "f5" for f in forms):
             raise ZeroDivisionError("float division by zero")
         return original(forms)
 
-    monkeypatch.setattr(predictor, "predict_raw", flaky)
+    monkeypatch.setattr(predictor, "predict_all", flaky)
     out, errors = bp.predict_chunk(predictor, frame, offset=100)
     assert out["row"].tolist() == [100, 101, 102, 103, 104, 106, 107, 108]
     assert errors.to_dict("records") == [
