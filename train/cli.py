@@ -174,6 +174,14 @@ class ResistCLI(LightningCLI):
         except SystemExit as exc:  # Lightning: SIGTERM -> SIGTERMException, Ctrl-C -> sys.exit(1)
             raise resume.interrupted(self.trainer, exc, self.tracking_uri) from exc
 
+    def instantiate_classes(self) -> None:
+        super().instantiate_classes()
+        for logger in self.trainer.loggers:
+            if isinstance(logger, MLFlowLogger):
+                _clean_hyperparams(logger)
+                if _system_metrics_on():
+                    self.trainer.callbacks.append(SystemMetrics(logger))
+
 
 def _is_model_checkpoint(class_path: str) -> bool:
     module, _, name = class_path.rpartition(".")
@@ -193,14 +201,6 @@ def checkpoint_dir(trainer_config) -> Path | None:
                 callback.init_args.dirpath = str(Path(root) / "checkpoints")
             return Path(callback.init_args.dirpath)
     return None
-
-    def instantiate_classes(self) -> None:
-        super().instantiate_classes()
-        for logger in self.trainer.loggers:
-            if isinstance(logger, MLFlowLogger):
-                _clean_hyperparams(logger)
-                if _system_metrics_on():
-                    self.trainer.callbacks.append(SystemMetrics(logger))
 
 
 def main(args: Sequence[str] | None = None, run: bool = True) -> ResistCLI:
