@@ -66,6 +66,9 @@ def _print_table(reports: list[dict[str, Any]]) -> None:
         table.add_row(key, *(_fmt(r[key]) for r in reports))
     for key in ("alpha_nm", "beta_nm", "eta"):
         table.add_row(f"psf.{key}", *(_fmt(r["psf"][key]) for r in reports))
+    published = [r.get("published") or {} for r in reports]
+    for key in dict.fromkeys(k for p in published for k in p):  # files with a published.csv beside them
+        table.add_row(key, *(p.get(key, "-") or "-" for p in published))
     Console().print(table)
 
 
@@ -124,7 +127,11 @@ def register(app: typer.Typer) -> None:
 
         if not (math.isfinite(noise) and noise >= 0):
             fail([f"--noise: must be a finite number >= 0, got {noise:g}"])
-        forms = [form for file in files for form in load_or_fail(file, allow_incomplete=allow_incomplete)]
+        from resistml.lab.published import comparison, published_for
+
+        loaded = [(file, form) for file in files for form in load_or_fail(file, allow_incomplete=allow_incomplete)]
+        sources = [file for file, _ in loaded]
+        forms = [form for _, form in loaded]
         many = len(forms) > 1
         forms = [_with_energy(f, beam_energy, many, allow_incomplete) for f in forms]
         warn(forms)
@@ -132,6 +139,10 @@ def register(app: typer.Typer) -> None:
         for i, form in enumerate(forms):
             try:
                 reports.append(report(simulate(form, noise=noise, seed=None if seed is None else seed + i)))
+                pub = published_for(sources[i])
+                if pub is not None:
+                    reports[-1]["published"] = comparison(pub, reports[-1].get("dose_to_size"),
+                                                          reports[-1].get("resolution_nm"))
             except (ValueError, ArithmeticError) as exc:
                 fail([f"{form.name}: simulation failed: {exc}"])
         if plot is not None:
