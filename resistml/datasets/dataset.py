@@ -32,7 +32,8 @@ __all__ = ["FormulationDataset", "label_arrays", "read_formulations", "read_tabl
 TRANSFORMS = ("none", "log10")
 _COLUMNS = ("row_id", "name", "components", *PROCESS_COLUMNS, "status", *TARGETS)
 RESOLUTION_LIMIT = "resolution_limit"
-"""Optional per-row column (simulator v2): the largest half-pitch tried for that row, nm."""
+"""Optional per-row column; simulator v2 stores the limiting mechanism there (a name), which
+censoring ignores: a number would be the largest half-pitch tried for that row, nm."""
 GRID_BOUNDS = {"max": float(np.max(HALF_PITCHES_NM)), "min": float(np.min(HALF_PITCHES_NM))}
 """Ends of the simulator's half-pitch grid (bounds of censored resolutions), nm."""
 
@@ -49,8 +50,8 @@ def censored_value(row: dict, column: str) -> tuple[int, float] | None:
     if rule is None or rule[0] != column:
         return None
     bound = GRID_BOUNDS[rule[2]]
-    limit = row.get(RESOLUTION_LIMIT)
-    if rule[2] == "max" and limit is not None and np.isfinite(limit) and limit > 0:
+    limit = row.get(RESOLUTION_LIMIT)  # simulator v2 names the limiting mechanism here (a string)
+    if rule[2] == "max" and isinstance(limit, int | float) and np.isfinite(limit) and limit > 0:
         bound = float(limit)
     return rule[1], bound
 

@@ -90,3 +90,12 @@ def test_splits_cover_every_row():
     path = status_dataset()
     parts = load_split(path, "random")
     assert sum(len(v) for v in parts.values()) == 160
+
+
+def test_censoring_ignores_the_mechanism_name_of_simulator_v2():
+    """v2 stores the limiting mechanism (blur | ler | collapse | microbridging) in resolution_limit."""
+    from resistml.datasets.dataset import GRID_BOUNDS, censored_value
+
+    for limit in ("ler", "blur", None, float("nan")):
+        code, bound = censored_value({"status": "unresolved", "resolution_limit": limit}, "resolution_nm")
+        assert bound == GRID_BOUNDS["max"] and code != 0
