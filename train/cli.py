@@ -6,7 +6,7 @@ times faster on one thread). ``data.physics`` and ``data.targets`` are linked to
 local SQLite store ``sqlite:///mlflow.db`` in the working directory. An MLflow run gets the
 hyperparameters without LightningCLI's bookkeeping keys (``_instantiator``, ``_class_path``) and,
 on global rank 0, MLflow's system metrics (CPU, memory, disk, network, GPU when ``pynvml`` is present;
-one sample every 10 s; ``MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING=false`` turns them off).
+one sample every 10 s, ``RESISTML_SYSTEM_METRICS_INTERVAL_S`` to change it; ``MLFLOW_ENABLE_SYSTEM_METRICS_LOGGING=false`` turns them off).
 
 local SQLite store ``sqlite:///mlflow.db`` in the working directory.
 
@@ -180,7 +180,7 @@ class ResistCLI(LightningCLI):
             if isinstance(logger, MLFlowLogger):
                 _clean_hyperparams(logger)
                 if _system_metrics_on():
-                    self.trainer.callbacks.append(SystemMetrics(logger))
+                    self.trainer.callbacks.append(SystemMetrics(logger, float(os.environ.get("RESISTML_SYSTEM_METRICS_INTERVAL_S", "10"))))
 
 
 def _is_model_checkpoint(class_path: str) -> bool:

@@ -24,6 +24,7 @@ def test_train_run_has_clean_params_dataset_input_and_a_pyfunc_model(tmp_path, m
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    monkeypatch.setenv("RESISTML_SYSTEM_METRICS_INTERVAL_S", "0.5")  # a sample even when the fit is quick
     args = ["train", "--config", str(CONFIGS / "small.yaml"), "--data", str(data), "--trainer.max_epochs", "1",
             "--trainer.limit_train_batches", "2", "--trainer.enable_progress_bar", "false",
             "--model.hidden", "16", "--model.gnn_layers", "2", "--model.heads", "2", "--model.set_blocks", "1"]
