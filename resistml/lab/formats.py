@@ -146,14 +146,7 @@ def read_contrast_curves(path: str | Path, formulations: str | Path | Iterable[F
         errors.append(f"{path}: remaining_thickness: missing column (or remaining_thickness_nm with initial_thickness_nm)")
     if has_nm and "initial_thickness_nm" not in frame.columns:
         errors.append(f"{path}: initial_thickness_nm: missing column (needed with remaining_thickness_nm)")
-    if frame.empty and not errors:
-        errors.append(f"{path}: no rows")
-    joined = load_joined(formulations)
-    resolver = FormulationResolver(path, frame, joined, str(formulations) if isinstance(formulations, str | Path) else None,
-                         require_formulation)
-    errors += resolver.check_source()
-    if errors:
-        raise LabDataError(errors)
+    resolver = _checked_resolver(path, frame, formulations, errors, require_formulation)
 
     groups: dict[tuple, ContrastCurve] = {}
     first_cells: dict[tuple, tuple[int, tuple]] = {}
@@ -220,14 +213,7 @@ def read_summary(path: str | Path, formulations: str | Path | Iterable[Formulati
     for col in COLUMNS:
         if f"{col}_std" in frame.columns and col not in frame.columns:
             errors.append(f"{path}: {col}_std: given without a {col} column")
-    if frame.empty and not errors:
-        errors.append(f"{path}: no rows")
-    joined = load_joined(formulations)
-    resolver = FormulationResolver(path, frame, joined, str(formulations) if isinstance(formulations, str | Path) else None,
-                         True)
-    errors += resolver.check_source()
-    if errors:
-        raise LabDataError(errors)
+    resolver = _checked_resolver(path, frame, formulations, errors, True)
 
     forms: list[Formulation] = []
     ids: list[str] = []
@@ -264,3 +250,18 @@ def read_summary(path: str | Path, formulations: str | Path | Iterable[Formulati
     if errors:
         raise LabDataError(errors)
     return SummaryMeasurements(forms, pd.DataFrame(values, index=range(len(forms))), ids)
+
+
+def _checked_resolver(path: Path, frame: pd.DataFrame, formulations: str | Path | Iterable[Formulation] | None,
+                      errors: list[str],
+                      require_formulation: bool) -> FormulationResolver:
+    """The formulation resolver of a measurement table; raises LabDataError with ``errors`` plus its own."""
+    if frame.empty and not errors:
+        errors.append(f"{path}: no rows")
+    joined = load_joined(formulations)
+    resolver = FormulationResolver(path, frame, joined, str(formulations) if isinstance(formulations, str | Path) else None,
+                                   require_formulation)
+    errors += resolver.check_source()
+    if errors:
+        raise LabDataError(errors)
+    return resolver
